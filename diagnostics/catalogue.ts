@@ -1,0 +1,55 @@
+// The catalogue of every diagnostic code moec can emit. Each phase keeps its
+// codes in diagnostics/codes/<phase>.ts (ranges below); this module merges them
+// so there is one list to look up, document (docs/diagnostics.md) and test.
+//
+//   MOE01xx  syntax (lexer, parser)                 codes/syntax.ts
+//   MOE02xx  names, imports, inheritance            codes/resolve.ts
+//   MOE03xx  types, values, model and router rules  codes/check.ts
+//   MOE04xx  op graph files (schema, load)          codes/graph.ts
+//   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
+import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
+import { syntaxCodes } from './codes/syntax.ts';
+import { resolveCodes } from './codes/resolve.ts';
+import { checkCodes } from './codes/check.ts';
+import { graphCodes } from './codes/graph.ts';
+import { runtimeCodes } from './codes/runtime.ts';
+
+export interface CodeInfo {
+  readonly severity: Severity;
+  /** One line: what the code means (used for docs/diagnostics.md). */
+  readonly description: string;
+}
+
+export type CodeTable = Readonly<Record<string, CodeInfo>>;
+
+export const catalogue: CodeTable = Object.freeze({
+  ...syntaxCodes,
+  ...resolveCodes,
+  ...checkCodes,
+  ...graphCodes,
+  ...runtimeCodes,
+});
+
+export interface DiagnosticExtras {
+  readonly notes?: readonly RelatedNote[];
+  readonly help?: string;
+  readonly suggestion?: Suggestion;
+  /** Overrides the catalogue's severity (rarely needed). */
+  readonly severity?: Severity;
+}
+
+/** Builds a diagnostic whose severity comes from the catalogue. Throws on an unknown code (a bug). */
+export function diagnostic(code: string, message: string, span: Span | undefined, extras: DiagnosticExtras = {}): Diagnostic {
+  const info = catalogue[code];
+  if (!info) throw new Error(`internal: diagnostic code ${code} is not in the catalogue`);
+  const d: Diagnostic = {
+    code,
+    severity: extras.severity ?? info.severity,
+    message,
+    ...(span ? { span } : {}),
+    ...(extras.notes && extras.notes.length > 0 ? { notes: extras.notes } : {}),
+    ...(extras.help ? { help: extras.help } : {}),
+    ...(extras.suggestion ? { suggestion: extras.suggestion } : {}),
+  };
+  return Object.freeze(d);
+}

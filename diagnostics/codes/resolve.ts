@@ -1,0 +1,5 @@
+// Diagnostic codes MOE02xx. Add new codes at the end; never renumber.
+import type { CodeTable } from '../catalogue.ts';
+
+export const resolveCodes: CodeTable = {
+};
