@@ -1,0 +1,68 @@
+// `moec check FILE… [--format text|json]`: reports every diagnostic of each file.
+// Exit 0 when there is no error (warnings allowed), 1 when there is one.
+import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
+import { hasErrors } from '../../diagnostics/diagnostic.ts';
+import { summarize } from '../../diagnostics/render.ts';
+import { parse } from '../../grammar/index.ts';
+import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
+import { readSourceFile, reportUserError } from '../files.ts';
+import type { CommandModule } from './index.ts';
+
+export interface CollectedDiagnostics {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every source text the diagnostics point into, by the path used in their spans. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+export interface CollectOptions {
+  /** Directory that relative paths are read from (default: the process's). */
+  readonly cwd?: string;
+}
+
+/** All diagnostics of one file. Today: syntax only. The semantic phase plugs in here
+ * (compiler/index.ts loadProgram returns the same { diagnostics, sources } shape). */
+export function collectDiagnostics(path: string, options: CollectOptions = {}): CollectedDiagnostics {
+  const text = readSourceFile(path, options.cwd ?? process.cwd());
+  const { diagnostics } = parse(text, path);
+  return { diagnostics, sources: new Map([[path, text]]) };
+}
+
+type Format = 'text' | 'json';
+
+function parseFormat(value: string): Format {
+  if (value === 'text' || value === 'json') return value;
+  throw new UserError(`unknown format '${value}'`, "use --format text or --format json");
+}
+
+export const checkCommand: CommandModule = {
+  register(program, ctx: CliContext, setExit) {
+    program
+      .command('check')
+      .description('check .moe files and report every error and warning')
+      .argument('<files...>', '.moe files to check')
+      .option('--format <format>', 'output format: text or json', 'text')
+      .action((files: string[], opts: { format: string }) => {
+        const format = parseFormat(opts.format);
+        const diagnostics: Diagnostic[] = [];
+        const sources = new Map<string, string>();
+        let unreadable = 0;
+        for (const file of files) {
+          try {
+            const result = collectDiagnostics(file, { cwd: ctx.cwd });
+            diagnostics.push(...result.diagnostics);
+            for (const [path, text] of result.sources) sources.set(path, text);
+          } catch (err) {
+            if (!(err instanceof UserError)) throw err;
+            unreadable++;
+            reportUserError(ctx, err);
+          }
+        }
+        ctx.printDiagnostics(diagnostics, sources, format);
+        if (format === 'text' && unreadable < files.length) {
+          const checked = files.length - unreadable;
+          ctx.stderr.write(`${checked} file${checked === 1 ? '' : 's'} checked: ${summarize(diagnostics)}\n`);
+        }
+        if (unreadable > 0 || hasErrors(diagnostics)) setExit(EXIT_ERROR);
+      });
+  },
+};

@@ -1,0 +1,35 @@
+// The commands of `moec`. To add one, write cli/commands/<name>.ts exporting an object that
+// satisfies CommandModule and add it to `commands` below (one line).
+//
+//   export const myCommand: CommandModule = {
+//     register(program, ctx, setExit) {
+//       program.command('name <file...>').description('…').option('--flag', '…')
+//         .action(async (files: string[], opts) => { …; setExit(EXIT_ERROR); });
+//     },
+//   };
+//
+// Rules: write only through ctx.stdout / ctx.stderr (never console or process.*), print
+// diagnostics with ctx.printDiagnostics, report failures with setExit (the highest code
+// set wins; 0 when never called), throw UserError for a user-facing failure that is not a
+// diagnostic (it prints `error: …` and exits 1). Any other exception is an internal fault (exit 2).
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { checkCommand } from './check.ts';
+import { fmtCommand } from './fmt.ts';
+import { trainCommand } from './train.ts';
+import { evalCommand } from './eval.ts';
+import { predictCommand } from './predict.ts';
+import { compileCommand } from './compile.ts';
+
+export interface CommandModule {
+  register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
+}
+
+export const commands: readonly CommandModule[] = [
+  checkCommand,
+  fmtCommand,
+  compileCommand,
+  trainCommand,
+  evalCommand,
+  predictCommand,
+];

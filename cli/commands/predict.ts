@@ -1,0 +1,76 @@
+// `moec predict FILE --checkpoint DIR image.png…`: the top classes of each image
+// with their probabilities.
+import { resolve } from 'node:path';
+import { EXIT_ERROR, type CliContext } from '../context.ts';
+import type { CommandModule } from './index.ts';
+import { BACKEND_NAMES } from '../../runtime/backend.ts';
+import { createGraphModel } from '../../runtime/executor/graph-model.ts';
+import { decodeImage } from '../../runtime/data/folder.ts';
+import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
+import { loadSpec } from '../../runtime/train/session.ts';
+import { restoreParams } from '../../runtime/train/trainer.ts';
+import { predictProbabilities } from '../../runtime/train/evaluate.ts';
+import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+
+interface PredictFlags {
+  checkpoint: string;
+  train?: string;
+  backend: string;
+  set: string[];
+  top?: string;
+  format: string;
+}
+
+export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
+  const backendName = parseBackend(flags.backend);
+  const top = parseIntFlag('--top', flags.top) ?? 3;
+  const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
+  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
+  if (!spec.ok) return EXIT_ERROR;
+  const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
+  const shape = spec.model.image;
+  const size = shape[0] * shape[1] * shape[2];
+  const pixels = new Float32Array(images.length * size);
+  for (const [i, f] of images.entries()) pixels.set(await decodeImage(resolve(ctx.cwd, f), shape), i * size);
+  await activateBackend(backendName);
+  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
+  try {
+    restoreParams(model, ckpt);
+    const classes = ckpt.manifest.state.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
+    const probs = predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
+    const results = images.map((f, i) => {
+      const ranked = Array.from(probs[i]!, (p, c) => ({ class: classes[c] ?? String(c), index: c, probability: p }))
+        .sort((a, b) => b.probability - a.probability)
+        .slice(0, Math.min(top, spec.model.classes));
+      return { image: f, top: ranked };
+    });
+    if (flags.format === 'json') ctx.stdout.write(JSON.stringify(results) + '\n');
+    else
+      for (const r of results) {
+        ctx.stdout.write(`${r.image}\n`);
+        for (const t of r.top) ctx.stdout.write(`  ${t.class.padEnd(12)} ${(t.probability * 100).toFixed(2).padStart(6)}%\n`);
+      }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}
+
+export const predictCommand: CommandModule = {
+  register(program, ctx, setExit) {
+    program
+      .command('predict')
+      .description('classify images with a trained checkpoint: top classes and probabilities')
+      .argument('<file>', '.moe file')
+      .argument('<images...>', 'PNG or JPEG images')
+      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
+      .option('--train <name>', 'the train block (for its loss: softmax or sigmoid probabilities)')
+      .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
+      .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--top <k>', 'classes to show per image', '3')
+      .option('--format <format>', 'text or json', 'text')
+      .action(async (file: string, images: string[], flags: PredictFlags) => {
+        setExit(await runPredict(file, images, flags, ctx));
+      });
+  },
+};

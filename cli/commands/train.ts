@@ -1,0 +1,266 @@
+// `moec train FILE`: trains the model of a .moe file with its train block
+// (docs/training.md). Writes a run folder, prints the configuration, progress and
+// the final test accuracy. Exit 0 done, 1 error or diverged, 130/143 stopped by
+// SIGINT/SIGTERM (after saving a checkpoint).
+import { join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import pc from 'picocolors';
+import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
+import type { CommandModule } from './index.ts';
+import { BACKEND_NAMES, BackendError, selectBackend, type BackendName } from '../../runtime/backend.ts';
+import { createGraphModel } from '../../runtime/executor/graph-model.ts';
+import { loadDataset } from '../../runtime/data/index.ts';
+import { defaultAugmentation, type Augmentation } from '../../runtime/data/batches.ts';
+import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
+import { printResolvedSpec } from '../../compiler/index.ts';
+import { loadSpec } from '../../runtime/train/session.ts';
+import { modelSummary } from '../../runtime/train/summary.ts';
+import { latestRun, newRunDir, readMetrics, writeRunFiles } from '../../runtime/train/run-folder.ts';
+import { train, type StopFlag, type TrainEvent } from '../../runtime/train/trainer.ts';
+import { writeTrainingPlots } from '../../runtime/plots/training-plots.ts';
+
+export interface TrainFlags {
+  train?: string;
+  steps?: string;
+  epochs?: string;
+  batch?: string;
+  seed?: string;
+  backend: string;
+  out?: string;
+  set: string[];
+  resume?: string | boolean;
+  augment?: string;
+  logEvery?: string;
+  keepLast?: string;
+  keepEvery?: string;
+}
+
+export function parseIntFlag(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min)
+    throw new UserError(`${flag} expects an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+export function parseBackend(value: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new UserError(`unknown backend '${value}'`, `use one of ${BACKEND_NAMES.join(', ')}`);
+}
+
+export async function activateBackend(name: BackendName): Promise<string> {
+  try {
+    const b = await selectBackend(name);
+    return `${b.name} (${b.reason})`;
+  } catch (e) {
+    if (e instanceof BackendError) throw new UserError(e.message, name === 'auto' ? undefined : 'try --backend wasm (the default) or --backend cpu');
+    throw e;
+  }
+}
+
+/** A stream-like object for cli-progress that writes through the context. */
+function progressStream(ctx: CliContext): NodeJS.WritableStream {
+  return {
+    write: (text: string) => {
+      ctx.stderr.write(text);
+      return true;
+    },
+    isTTY: ctx.stderr.isTTY,
+    get columns() {
+      return ctx.stderr.columns ?? 100;
+    },
+  } as unknown as NodeJS.WritableStream;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext): Promise<number> {
+  const backendName = parseBackend(flags.backend);
+  const spec = loadSpec({
+    file,
+    cwd: ctx.cwd,
+    train: flags.train,
+    overrides: flags.set,
+    steps: parseIntFlag('--steps', flags.steps),
+    epochs: parseIntFlag('--epochs', flags.epochs),
+    batch: parseIntFlag('--batch', flags.batch),
+    seed: parseIntFlag('--seed', flags.seed, 0),
+  });
+  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
+  if (!spec.ok) return EXIT_ERROR;
+  const shift = parseIntFlag('--augment', flags.augment, 0);
+  const augmentation: Augmentation = shift === undefined ? defaultAugmentation(spec.model.image) : { shift, fill: -1 };
+  const runsRoot = resolve(ctx.cwd, 'runs');
+
+  // Resume: --resume / --resume latest → the newest run of this train block; --resume DIR → that run or checkpoint.
+  let resumeDir: string | undefined;
+  if (flags.resume !== undefined && flags.resume !== false) {
+    if (flags.resume === true || flags.resume === 'latest') {
+      const run = latestRun(runsRoot, spec.train.name);
+      if (!run) throw new UserError(`--resume latest: no run of '${spec.train.name}' with a checkpoint under ${relative(ctx.cwd, runsRoot) || '.'}`, 'start a run first, or give --resume DIR');
+      resumeDir = resolveCheckpoint(run);
+    } else resumeDir = resolveCheckpoint(resolve(ctx.cwd, flags.resume));
+  }
+  const resume = resumeDir ? loadCheckpoint(resumeDir) : undefined;
+  const runDir = flags.out ? resolve(ctx.cwd, flags.out) : resume ? resolve(resume.dir, '..', '..') : newRunDir(runsRoot, spec.train.name);
+
+  const backend = await activateBackend(backendName);
+  const out = (s: string) => ctx.stdout.write(s + '\n');
+  out(pc.bold(`moec train ${file}`) + `  (train block '${spec.train.name}', backend ${backend})`);
+  out(printResolvedSpec(spec.model, spec.train).trimEnd());
+  out(modelSummary(spec.graph));
+  out(`augmentation: ${augmentation.shift > 0 ? `random shifts up to ±${augmentation.shift} px` : 'none'}`);
+
+  const t0 = performance.now();
+  const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
+  out(`data: ${data.name}: ${data.train.count} training and ${data.test.count} test images, ${data.classes.length} classes (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+  writeRunFiles(runDir, {
+    specPath: spec.path,
+    model: spec.model,
+    train: spec.train,
+    graph: spec.graph,
+    overrides: flags.set,
+    settings: { backend, augmentation, resumedFrom: resumeDir ?? null, argv: { file, ...flags } },
+  });
+  out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
+
+  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
+  const stop: StopFlag = {};
+  const onSignal = (signal: string) => () => {
+    if (stop.requested) return;
+    stop.requested = signal;
+    ctx.stderr.write(`\n${signal}: saving a checkpoint after this step…\n`);
+  };
+  const handlers = [['SIGINT', onSignal('SIGINT')], ['SIGTERM', onSignal('SIGTERM')]] as const;
+  for (const [s, h] of handlers) process.on(s, h);
+
+  const tty = ctx.stderr.isTTY;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          stream: progressStream(ctx),
+          format: 'step {value}/{total} |{bar}| loss {loss} | acc {acc} | {ips} img/s | ETA {eta_formatted}',
+          barsize: 24,
+          hideCursor: true,
+          etaBuffer: 50,
+          fps: 5,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let lastLine = 0;
+  let totalSteps = 0;
+  const onEvent = (e: TrainEvent) => {
+    switch (e.kind) {
+      case 'start':
+        totalSteps = e.total;
+        bar?.start(e.total, e.step, { loss: '-', acc: '-', ips: '-' });
+        if (!tty) out(`training steps ${e.step + 1}..${e.total} (${e.stepsPerEpoch} steps per epoch)`);
+        break;
+      case 'step':
+        bar?.update(e.step, { loss: e.loss.toFixed(4), acc: e.accuracy.toFixed(3), ips: e.imagesPerSecond.toFixed(0) });
+        break;
+      case 'log':
+        if (!tty) {
+          const r = e.record;
+          out(`step ${r.step}/${totalSteps} epoch ${r.epoch.toFixed(2)} loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(3)} lr ${r.lr?.toExponential(2)} ${r.images_per_s} img/s ${r.wall_s.toFixed(0)} s`);
+          lastLine = r.step;
+        }
+        break;
+      case 'eval': {
+        const r = e.record;
+        const text = `eval @ step ${r.step}: test loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(2)}%`;
+        if (bar) bar.stop(), ctx.stderr.write(text + '\n'), bar.start(bar.getTotal(), r.step, {});
+        else out(text);
+        break;
+      }
+      case 'checkpoint':
+        if (!tty && lastLine >= 0) out(`checkpoint: ${relative(runDir, e.path)}`);
+        break;
+    }
+  };
+
+  let result;
+  try {
+    result = await train({
+      train: spec.train,
+      model,
+      data,
+      runDir,
+      augmentation,
+      resume,
+      stop,
+      onEvent,
+      logEvery: parseIntFlag('--log-every', flags.logEvery),
+      keepLast: parseIntFlag('--keep-last', flags.keepLast),
+      keepEvery: parseIntFlag('--keep-every', flags.keepEvery, 0),
+    });
+  } finally {
+    bar?.stop();
+    for (const [s, h] of handlers) process.off(s, h);
+    model.dispose();
+  }
+
+  const records = readMetrics(runDir);
+  try {
+    writeTrainingPlots(join(runDir, 'plots'), records);
+  } catch (e) {
+    ctx.stderr.write(`warning: could not draw the plots: ${(e as Error).message}\n`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = {
+    status: result.status,
+    step: result.step,
+    total_steps: result.total,
+    test_loss: result.finalEval?.loss ?? null,
+    test_accuracy: result.finalEval?.accuracy ?? null,
+    wall_s: Math.round(seconds * 10) / 10,
+    last_checkpoint: result.lastCheckpoint ? relative(runDir, result.lastCheckpoint) : null,
+    reason: result.reason ?? null,
+  };
+  writeFileSync(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const where = relative(ctx.cwd, runDir) || '.';
+  if (result.status === 'diverged') {
+    ctx.stderr.write(`error: MOE0507: training stopped: ${result.reason}\n`);
+    ctx.stderr.write('help: lower the learning rate, add warmup or gradient clipping (clip: 1.0)\n');
+    return EXIT_ERROR;
+  }
+  if (result.status === 'stopped') {
+    out(`stopped at step ${result.step} (${result.reason}); checkpoint ${result.lastCheckpoint ? relative(ctx.cwd, result.lastCheckpoint) : '(none)'}`);
+    out(`resume with: moec train ${file} --resume ${where}`);
+    return SIGNAL_EXIT[result.reason ?? ''] ?? 0;
+  }
+  const acc = result.finalEval ? `${(result.finalEval.accuracy * 100).toFixed(2)}%` : 'n/a';
+  out(pc.bold(`done: ${result.step} steps in ${seconds.toFixed(0)} s; test accuracy ${acc}, test loss ${result.finalEval?.loss.toFixed(4) ?? 'n/a'}`));
+  out(`run folder: ${where} (metrics.jsonl, checkpoints/, plots/)`);
+  if (!existsSync(join(runDir, 'plots'))) ctx.stderr.write('warning: no plots were written\n');
+  return 0;
+}
+
+export const trainCommand: CommandModule = {
+  register(program, ctx, setExit) {
+    program
+      .command('train')
+      .description('train the model of a .moe file with its train block')
+      .argument('<file>', '.moe file')
+      .option('--train <name>', 'the train block to run (default: the file\'s only one)')
+      .option('--steps <n>', 'train for n steps (overrides steps/epochs)')
+      .option('--epochs <n>', 'train for n epochs (overrides steps/epochs)')
+      .option('--batch <n>', 'images per step')
+      .option('--seed <n>', 'seed of every random stream')
+      .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
+      .option('--out <dir>', 'run folder (default runs/<train>-<time>/)')
+      .option('--set <field=value>', 'override a model or train field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--resume [latest|dir]', 'continue from the latest run of this train block, or from a run folder or checkpoint')
+      .option('--augment <px>', 'largest random shift in pixels (0 = off; default 2 for images up to 32 px)')
+      .option('--log-every <n>', 'steps between log lines and train metrics')
+      .option('--keep-last <n>', 'checkpoints to keep (default 3)')
+      .option('--keep-every <n>', 'also keep every checkpoint whose step is a multiple of n')
+      .action(async (file: string, flags: TrainFlags) => {
+        setExit(await runTrain(file, flags, ctx));
+      });
+  },
+};

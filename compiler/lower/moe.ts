@@ -1,0 +1,81 @@
+// Lowers one MoE layer (routers.md §2): group the tokens, let the router decide
+// (dispatch/combine, aux loss, statistics), then run the one shared dispatcher.
+import type { GraphBuilder, Ref } from '../graph/builder.ts';
+import type { RoutingStatRef } from '../graph/ir.ts';
+import type { MoeBlockLayer, RouterConfig } from '../model.ts';
+import { divDim } from '../graph/dims.ts';
+import { dispatchAndCombine } from './dispatch.ts';
+import type { RouterDecision, RoutingShape } from './routers/common.ts';
+import { lowerTokenChoice } from './routers/token-choice.ts';
+import { lowerExpertChoice } from './routers/expert-choice.ts';
+import { lowerSoftRouter } from './routers/soft.ts';
+
+export interface MoeLoweringContext {
+  readonly tokensPerImage: number;
+  readonly width: number;
+  readonly blockIndex: number;
+  /** Expert GELU: tanh approximation (default, flax) or exact erf when false. */
+  readonly geluApproximate?: boolean;
+}
+
+export interface MoeLowering {
+  /** [B·T, d] layer output (no residual). */
+  readonly y: Ref;
+  /** Scalar: the router's weighted aux loss, averaged over groups. */
+  readonly auxLoss: Ref;
+  readonly stats: RoutingStatRef[];
+  /**
+   * Named intermediate nodes: dispatch, combine [G,S,E,C], expert_inputs and
+   * expert_outputs [G,E·C,d], and per router logits, gates, plan, kept,
+   * selected_tokens, experts_per_token, importance_loss, load_loss.
+   */
+  readonly debug: Readonly<Record<string, Ref>>;
+}
+
+/** Slots per expert per group: C for sparse routers, P for Soft MoE. */
+export function routerSlots(router: RouterConfig): number {
+  return router.family === 'soft' ? router.slots : router.capacity;
+}
+
+export function lowerMoeLayer(b: GraphBuilder, x: Ref, layer: MoeBlockLayer, ctx: MoeLoweringContext): MoeLowering {
+  const router = layer.router;
+  const S = router.group;
+  const [tokens, d] = x.shape;
+  if (x.shape.length !== 2 || d !== ctx.width) throw new Error(`block ${ctx.blockIndex}: the MoE layer expects tokens [B·T, ${ctx.width}], got [${x.shape.join(', ')}]`);
+  let groups;
+  try {
+    groups = divDim(tokens, S);
+  } catch {
+    throw new Error(`block ${ctx.blockIndex}: ${tokens} tokens cannot be cut into routing groups of ${S}`);
+  }
+  const shape: RoutingShape = { groups, groupSize: S, experts: router.experts, capacity: routerSlots(router), width: ctx.width };
+  const xg = b.reshape(x, [groups, S, ctx.width], 'grouped');
+  const decision: RouterDecision = b.scope('router', () => {
+    switch (router.family) {
+      case 'token_choice':
+        return lowerTokenChoice(b, x, router, shape);
+      case 'expert_choice':
+        return lowerExpertChoice(b, x, router, shape);
+      case 'soft':
+        return lowerSoftRouter(b, x, router, shape);
+    }
+  });
+  const { y, expertInputs, expertOutputs } = dispatchAndCombine(b, xg, decision, shape, {
+    hidden: layer.mlp,
+    geluApproximate: ctx.geluApproximate ?? true,
+  });
+  const out = b.reshape(y, [tokens, ctx.width], 'output');
+  return {
+    y: out,
+    auxLoss: decision.auxLoss,
+    stats: decision.stats,
+    debug: {
+      ...decision.debug,
+      dispatch: decision.dispatch,
+      combine: decision.combine,
+      expert_inputs: expertInputs,
+      expert_outputs: expertOutputs,
+      output: out,
+    },
+  };
+}

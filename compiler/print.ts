@@ -1,0 +1,139 @@
+// printResolvedSpec: a resolved model (and train block) as .moe text with every
+// default written out. The text checks back to the same ResolvedModel.
+import type { BlockLayer, ResolvedModel, ResolvedTrain, RouterConfig } from './model.ts';
+
+/** Shortest text that reads back as the same number (integers stay integers). */
+function num(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  const s = String(x);
+  return s.startsWith('0.') ? s : s;
+}
+
+/** A float-valued parameter written so it never reads as an integer expression. */
+function float(x: number): string {
+  return Number.isInteger(x) ? `${x}.0` : num(x);
+}
+
+export function formatRouter(r: RouterConfig): string {
+  const args: string[] = [`experts: ${r.experts}`];
+  switch (r.family) {
+    case 'token_choice':
+      args.push(`normalize: ${r.normalize}`, `k: ${r.k}`, `capacity: ${float(r.capacityFactor)}`, `rounding: ${r.rounding}`, `multiple_of: ${r.multipleOf}`);
+      args.push(`group: ${r.group}`, `bpr: ${r.bpr}`, `noise: ${float(r.noise)}`, `importance_loss: ${float(r.importanceLoss)}`, `load_loss: ${float(r.loadLoss)}`);
+      if (r.normalize === 'sinkhorn') args.push(`iterations: ${r.iterations}`, `combine: ${r.combine}`);
+      break;
+    case 'expert_choice':
+      args.push(`normalize: ${r.normalize}`, `capacity: ${float(r.capacityFactor)}`, `rounding: ${r.rounding}`, `multiple_of: ${r.multipleOf}`, `group: ${r.group}`);
+      if (r.normalize !== 'sparsity') args.push(`noise: ${float(r.noise)}`);
+      if (r.normalize !== 'softmax') args.push(`iterations: ${r.iterations}`, `combine: ${r.combine}`);
+      break;
+    case 'soft':
+      // A factor the user gave (slots = round(S·c/E)) is printed as the factor, so it reads back unchanged.
+      if (Math.abs(r.capacityFactor - (r.slots * r.experts) / r.group) < 1e-12) args.push(`slots: ${r.slots}`);
+      else args.push(`capacity: ${float(r.capacityFactor)}`);
+      args.push(`rounding: ${r.rounding}`, `group: ${r.group}`, `noise: ${float(r.noise)}`);
+      break;
+  }
+  return `${r.family}(${args.join(', ')})`;
+}
+
+function formatLayer(layer: BlockLayer): string {
+  if (layer.kind === 'dense') return 'dense';
+  return `moe(${layer.routerName ?? formatRouter(layer.router)}, mlp: ${layer.mlp})`;
+}
+
+/** `0..2, 7, 9`: indices compressed into ranges. */
+function indexList(indices: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < indices.length; ) {
+    let j = i;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
+    parts.push(j > i ? `${indices[i]}..${indices[j]}` : `${indices[i]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** One rule per distinct layer, listing its blocks, in order of first use. */
+function blockRules(model: ResolvedModel): string[] {
+  const groups = new Map<string, number[]>();
+  model.blocks.forEach((b, i) => {
+    const key = formatLayer(b);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  return [...groups].map(([layer, blocks]) => `  blocks ${blocks.length === model.blocks.length ? 'all' : indexList(blocks)}: ${layer}`);
+}
+
+/** Named routers, declared once (a name stands for one configuration). */
+function routerDeclarations(model: ResolvedModel): string[] {
+  const seen = new Map<string, string>();
+  for (const b of model.blocks) {
+    if (b.kind === 'moe' && b.routerName && !seen.has(b.routerName)) seen.set(b.routerName, formatRouter(b.router));
+  }
+  return [...seen].map(([name, text]) => `router ${name} = ${text}`);
+}
+
+function formatTrain(t: ResolvedTrain): string {
+  const d = t.data;
+  const data =
+    d.kind === 'mnist' || d.kind === 'fashion_mnist'
+      ? `${d.kind}(train: ${d.train}, test: ${d.test})`
+      : d.kind === 'folder'
+        ? `folder(train: ${JSON.stringify(d.train)}, test: ${JSON.stringify(d.test)})`
+        : `${d.kind}(dir: ${JSON.stringify(d.dir)})`;
+  const o = t.optimizer;
+  const optimizer =
+    o.kind === 'adamw'
+      ? `adamw(lr: ${float(o.lr)}, weight_decay: ${float(o.weightDecay)}, b1: ${float(o.b1)}, b2: ${float(o.b2)}, clip: ${float(o.clip)})`
+      : `sgd(lr: ${float(o.lr)}, momentum: ${float(o.momentum)}, clip: ${float(o.clip)})`;
+  const s = t.schedule;
+  const schedule =
+    s.kind === 'constant'
+      ? 'constant'
+      : s.kind === 'cosine'
+        ? `cosine(warmup: ${s.warmup})`
+        : s.kind === 'linear'
+          ? `linear(warmup: ${s.warmup}, end: ${float(s.end)})`
+          : `rsqrt(warmup: ${s.warmup}, cooldown: ${s.cooldown})`;
+  const lines = [
+    `train ${t.name} {`,
+    `  model:     ${t.model}`,
+    `  data:      ${data}`,
+    `  batch:     ${t.batch}`,
+    t.steps !== undefined ? `  steps:     ${t.steps}` : `  epochs:    ${t.epochs ?? 1}`,
+    `  optimizer: ${optimizer}`,
+    `  schedule:  ${schedule}`,
+    `  loss:      ${t.loss}`,
+    ...(t.evalEvery !== undefined ? [`  eval_every: ${t.evalEvery}`] : []),
+    ...(t.checkpointEvery !== undefined ? [`  checkpoint_every: ${t.checkpointEvery}`] : []),
+    `  seed:      ${t.seed}`,
+    '}',
+  ];
+  return lines.join('\n');
+}
+
+export function printResolvedSpec(model: ResolvedModel, train?: ResolvedTrain): string {
+  const m = model;
+  const lines = [
+    `# ${m.name}, fully resolved by moec${m.source ? ` from ${m.source.file}:${m.source.line}` : ''}.`,
+    `# ${m.tokens} tokens per image; every default written out.`,
+    ...routerDeclarations(m),
+    `model ${m.name} {`,
+    `  image:   ${m.image.join('x')}`,
+    `  patch:   ${m.patch.join('x')}`,
+    `  width:   ${m.width}`,
+    `  depth:   ${m.depth}`,
+    `  heads:   ${m.heads}`,
+    `  mlp:     ${m.mlp}`,
+    `  classes: ${m.classes}`,
+    `  pool:    ${m.pool}`,
+    `  dropout: ${float(m.dropout)}`,
+    `  posemb:  ${m.posemb}`,
+    '',
+    ...blockRules(m),
+    '}',
+  ];
+  let text = lines.join('\n') + '\n';
+  if (train) text += '\n' + formatTrain({ ...train, model: m.name }) + '\n';
+  return text;
+}

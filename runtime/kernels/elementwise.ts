@@ -1,0 +1,91 @@
+// Elementwise kernels (numpy broadcasting, as tfjs does).
+import * as tf from '@tensorflow/tfjs';
+import type { Kernel, KernelTable } from './types.ts';
+import { withoutGradient } from './no-gradient.ts';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+const GELU_CUBIC = 0.044715;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * GELU, tanh form (flax default) or exact erf form, with a hand-written gradient:
+ * autodiff through the composite would record pow/tanh/erf chains (about a dozen
+ * tape nodes per call); this records one and saves only x.
+ */
+function geluOp(approximate: boolean) {
+  return tf.customGrad((input, save) => {
+    const x = input as tf.Tensor;
+    if (approximate) {
+      // ½x(1 + tanh(u)) = x·σ(2u), u = c(x + a x³): six elementwise ops instead of nine.
+      const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * SQRT_2_OVER_PI * GELU_CUBIC), 2 * SQRT_2_OVER_PI)));
+      (save as tf.GradSaveFunc)([x, s]);
+      return {
+        value: tf.mul(x, s),
+        // d/dx x·σ(2u) = σ + x·σ(1−σ)·2c(1 + 3a x²)
+        gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => {
+          const du = tf.add(tf.mul(tf.square(xs), 6 * SQRT_2_OVER_PI * GELU_CUBIC), 2 * SQRT_2_OVER_PI);
+          return tf.mul(dy, tf.add(ss, tf.mul(tf.mul(xs, tf.mul(ss, tf.sub(1, ss))), du)));
+        },
+      };
+    }
+    (save as tf.GradSaveFunc)([x]);
+    return {
+      value: tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)),
+      // d/dx ½x(1+erf(x/√2)) = ½(1+erf(x/√2)) + x·φ(x)
+      gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => {
+        const cdf = tf.mul(tf.add(tf.erf(tf.mul(xs, Math.SQRT1_2)), 1), 0.5);
+        return tf.mul(dy, tf.add(cdf, tf.mul(xs, tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI))));
+      },
+    };
+  }) as (x: tf.Tensor) => tf.Tensor;
+}
+
+const geluTanh = geluOp(true);
+const geluExact = geluOp(false);
+
+/** GELU, tanh form (flax default) or exact erf form. */
+export function gelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
+  return approximate ? geluTanh(x) : geluExact(x);
+}
+
+/** A comparison giving a float32 0/1 mask, with zero gradient to both operands. */
+function comparison(compare: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Kernel {
+  return ([a, b]) => withoutGradient([a, b], (x, y) => tf.cast(compare(x, y), 'float32'));
+}
+
+export const elementwiseKernels: KernelTable = {
+  add: ([a, b]) => tf.add(a, b),
+  sub: ([a, b]) => tf.sub(a, b),
+  mul: ([a, b]) => tf.mul(a, b),
+  div: ([a, b]) => tf.div(a, b),
+  maximum: ([a, b]) => tf.maximum(a, b),
+  minimum: ([a, b]) => tf.minimum(a, b),
+  neg: ([x]) => tf.neg(x),
+  exp: ([x]) => tf.exp(x),
+  log: ([x]) => tf.log(x),
+  sqrt: ([x]) => tf.sqrt(x),
+  rsqrt: ([x]) => tf.rsqrt(x),
+  square: ([x]) => tf.square(x),
+  tanh: ([x]) => tf.tanh(x),
+  erf: ([x]) => tf.erf(x),
+  sigmoid: ([x]) => tf.sigmoid(x),
+  gelu: ([x], attrs) => gelu(x, attrs.approximate !== false),
+  greater: comparison(tf.greater),
+  greater_equal: comparison(tf.greaterEqual),
+  less: comparison(tf.less),
+  equal: comparison(tf.equal),
+  where: ([cond, a, b]) => {
+    // The boolean condition is computed off the tape: no gradient reaches `cond`.
+    const mask = withoutGradient([cond], (c) => tf.notEqual(c, 0));
+    return tf.where(mask, a, b);
+  },
+  cast: ([x], attrs) => {
+    const dtype = attrs.dtype;
+    if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`cast: unsupported dtype '${String(dtype)}' (float32 or int32)`);
+    if (x.dtype === dtype) return tf.clone(x);
+    // float→int keeps no gradient (tfjs would pass one through); int→float has none to pass.
+    return dtype === 'int32' ? withoutGradient([x], (t) => tf.cast(t, 'int32')) : tf.cast(x, dtype);
+  },
+  stop_gradient: ([x]) => withoutGradient([x], (t) => tf.clone(t)),
+};

@@ -1,0 +1,51 @@
+// Evaluation and prediction in micro-batches (no gradients, training mode off).
+import * as tf from '@tensorflow/tfjs';
+import type { GraphModel } from '../api.ts';
+import type { Split } from '../data/dataset.ts';
+import { classificationLoss, correctCount, type LossKind } from './loss.ts';
+import { StatsAccumulator } from './router-stats.ts';
+
+export interface EvalResult {
+  readonly loss: number;
+  readonly auxLoss: number;
+  readonly accuracy: number;
+  readonly count: number;
+  readonly router: Record<string, number | number[]>;
+}
+
+export const DEFAULT_EVAL_BATCH = 250;
+
+export function evaluate(model: GraphModel, split: Split, shape: readonly [number, number, number], options: { loss: LossKind; step: number; batch?: number }): EvalResult {
+  const batch = options.batch ?? DEFAULT_EVAL_BATCH;
+  const pixels = shape[0] * shape[1] * shape[2];
+  const stats = new StatsAccumulator();
+  let lossSum = 0;
+  let auxSum = 0;
+  let correct = 0;
+  for (let start = 0; start < split.count; start += batch) {
+    const n = Math.min(batch, split.count - start);
+    const [l, a, c] = tf.tidy(() => {
+      const x = tf.tensor4d(split.images.subarray(start * pixels, (start + n) * pixels), [n, ...shape]);
+      const y = tf.tensor1d(split.labels.subarray(start, start + n), 'int32');
+      const r = model.forward(x, { training: false, step: options.step });
+      stats.add(r.stats, n);
+      return [classificationLoss(options.loss, r.logits, y).dataSync()[0]!, r.auxLoss.dataSync()[0]!, correctCount(r.logits, y).dataSync()[0]!];
+    });
+    lossSum += l * n;
+    auxSum += a * n;
+    correct += c;
+  }
+  return { loss: lossSum / split.count, auxLoss: auxSum / split.count, accuracy: correct / split.count, count: split.count, router: stats.summary() };
+}
+
+/** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images. */
+export function predictProbabilities(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(images, [n, ...shape]);
+    const logits = model.forward(x, { training: false, step: 0 }).logits;
+    const p = loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
+    const flat = p.dataSync() as Float32Array;
+    const classes = logits.shape[1];
+    return Array.from({ length: n }, (_, i) => flat.slice(i * classes, (i + 1) * classes));
+  });
+}
