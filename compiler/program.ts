@@ -7,6 +7,7 @@ import type { ModelDeclaration, SpecFile, TrainDeclaration } from '../grammar/as
 import { parse } from '../grammar/index.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.ts';
+import { diagnostic } from '../diagnostics/catalogue.ts';
 import type { ResolvedModel, ResolvedTrain } from './model.ts';
 import { loadFiles } from './resolve/files.ts';
 import type { ReadFile } from './resolve/files.ts';
@@ -14,7 +15,7 @@ import { buildScope } from './resolve/scope.ts';
 import type { Scope } from './resolve/scope.ts';
 import { Inheritance, buildModelContext, buildTrainContext } from './resolve/model-context.ts';
 import type { ModelOverrides } from './resolve/model-context.ts';
-import { checkModel, checkTrain } from './check/index.ts';
+import { checkModel, checkRouterDeclaration, checkTrain } from './check/index.ts';
 import { buildModel, buildTrain } from './check/build.ts';
 import { OVERRIDE_SOURCE, parseOverrides } from './overrides.ts';
 
@@ -30,7 +31,7 @@ export interface Program {
   /** The entry file's own declarations, in source order. */
   readonly entryModels: readonly string[];
   readonly entryTrains: readonly string[];
-  /** Every standard preset, resolved (for --model vit_b16 and listings). */
+  /** Every standard preset, resolved as shipped (for --model vit_b16 and listings). */
   readonly presets: ReadonlyMap<string, ResolvedModel>;
 }
 
@@ -98,19 +99,35 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   }
   const entryModels = entryFile.declarations.filter((d): d is ModelDeclaration => d.kind === 'ModelDeclaration').map((d) => d.name.name);
   const entryTrains = entryFile.declarations.filter((d): d is TrainDeclaration => d.kind === 'TrainDeclaration').map((d) => d.name.name);
-  const overrideTargets = new Set(options.model ? [options.model] : entryModels);
+  // --set applies to --model, else to the entry file's models, else to the models its train blocks name.
+  const trainModels = entryFile.declarations.flatMap((d) =>
+    d.kind === 'TrainDeclaration' ? d.fields.flatMap((f) => (f.name.name === 'model' && f.value.kind === 'Identifier' ? [f.value.name] : [])) : [],
+  );
+  const overrideTargets = new Set(options.model ? [options.model] : entryModels.length > 0 ? entryModels : trainModels);
   const modelOverrides: ModelOverrides | undefined = overrides && { fields: overrides.modelFields, routerParams: overrides.routerParams };
 
   const inheritance = new Inheritance(scope, out);
-  const resolveModel = (name: string, report: Diagnostic[]): ResolvedModel | undefined => {
+  const resolveModel = (name: string, report: Diagnostic[], withOverrides = true): ResolvedModel | undefined => {
     const entryDecl = scope.get(name);
     if (!entryDecl || entryDecl.decl.kind !== 'ModelDeclaration') return undefined;
     const diags: Diagnostic[] = [];
-    const ctx = buildModelContext(entryDecl.decl, entryDecl.file, inheritance, scope, diags, overrideTargets.has(name) ? modelOverrides : undefined);
+    const overridden = withOverrides && overrideTargets.has(name);
+    const ctx = buildModelContext(entryDecl.decl, entryDecl.file, inheritance, scope, diags, overridden ? modelOverrides : undefined);
     if (ctx) diags.push(...checkModel(ctx));
+    const routerOverride = overrides?.routerParams[0];
+    if (ctx && routerOverride && overridden && ctx.rules.every((r) => r.layer.kind !== 'moe')) {
+      diags.push(
+        diagnostic('MOE0237', `--set ${routerOverride.name?.name ? `router.${routerOverride.name.name}` : 'router.…'} has no effect: model '${name}' has no MoE block`, routerOverride.span, {
+          help: 'add a block rule such as `blocks last 2: moe(soft(experts: 8))`',
+        }),
+      );
+    }
     report.push(...diags);
     return ctx && !hasErrors(diags) ? buildModel(ctx) : undefined;
   };
+
+  // Routers are checked on their own too, so an unused one still gets its diagnostics.
+  for (const e of scope.entries.values()) if (!e.preset && e.decl.kind === 'RouterDeclaration') out.push(...checkRouterDeclaration(e.decl, e.file));
 
   const models = new Map<string, ResolvedModel>();
   const wanted: string[] = [];
@@ -156,7 +173,8 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   const presetModels = new Map<string, ResolvedModel>();
   for (const [name, e] of scope.entries) {
     if (!e.preset || e.decl.kind !== 'ModelDeclaration') continue;
-    const m = models.get(name) ?? resolveModel(name, []);
+    // Presets as shipped: --set changes the program's models, never this catalogue.
+    const m = overrideTargets.has(name) ? resolveModel(name, [], false) : (models.get(name) ?? resolveModel(name, []));
     if (m) presetModels.set(name, m);
   }
 

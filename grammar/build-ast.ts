@@ -132,7 +132,7 @@ export class AstBuilder {
   }
 
   /** Members on one line need a comma between them (language.md §2). */
-  private checkSeparators(members: readonly { span: Span }[], commas: readonly IToken[]): void {
+  private checkSeparators(members: readonly (A.Field | A.BlockRule)[], commas: readonly IToken[]): void {
     for (let i = 1; i < members.length; i++) {
       const prev = members[i - 1].span;
       const next = members[i].span;
@@ -140,7 +140,7 @@ export class AstBuilder {
       const separated = commas.some((c) => c.startOffset >= prev.end.offset && c.startOffset < next.start.offset);
       if (!separated) {
         this.diagnostics.push(
-          diagnostic('MOE0105', "expected ',' or a line break between two fields", { file: this.file, start: next.start, end: next.start }, {
+          diagnostic('MOE0105', `expected ',' or a line break before '${members[i].kind === 'Field' ? (members[i] as A.Field).name.name : 'blocks'}'`, { file: this.file, start: next.start, end: next.start }, {
             help: "put each field on its own line, or separate them with ','",
           }),
         );

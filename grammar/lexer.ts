@@ -64,7 +64,7 @@ function checkEscapes(token: IToken, file: string, diagnostics: Diagnostic[]): v
           file,
           start: { line: token.startLine ?? 1, column: (token.startColumn ?? 1) + i, offset: start },
           end: { line: token.startLine ?? 1, column: (token.startColumn ?? 1) + i + 2, offset: start + 2 },
-        }, { help: 'only \\" and \\\\ are escapes; write \\\\ for a backslash' }),
+        }, { help: 'only \\" and \\\\ are escapes: write \\\\ for a backslash, or use / in paths' }),
       );
     }
     i++;

@@ -49,7 +49,7 @@ export const keywordTokens: readonly TokenType[] = [
 ];
 export const reservedWords: readonly string[] = keywordTokens.map((t) => (t.LABEL ?? '').replace(/'/g, ''));
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r\n]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r\n\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
 /** Comments are kept out of the parser's way but returned in `groups.comments` for the formatter. */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 

@@ -3,7 +3,8 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { summarize } from '../../diagnostics/render.ts';
-import { parse } from '../../grammar/index.ts';
+import { resolve } from 'node:path';
+import { defaultReadFile, loadProgram } from '../../compiler/index.ts';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import { readSourceFile, reportUserError } from '../files.ts';
 import type { CommandModule } from './index.ts';
@@ -19,12 +20,12 @@ export interface CollectOptions {
   readonly cwd?: string;
 }
 
-/** All diagnostics of one file. Today: syntax only. The semantic phase plugs in here
- * (compiler/index.ts loadProgram returns the same { diagnostics, sources } shape). */
+/** All diagnostics of one file and what it imports: syntax, names, types and model rules. */
 export function collectDiagnostics(path: string, options: CollectOptions = {}): CollectedDiagnostics {
-  const text = readSourceFile(path, options.cwd ?? process.cwd());
-  const { diagnostics } = parse(text, path);
-  return { diagnostics, sources: new Map([[path, text]]) };
+  const cwd = options.cwd ?? process.cwd();
+  readSourceFile(path, cwd); // a missing or unreadable file is a UserError naming it
+  const program = loadProgram(path, { readFile: (file) => defaultReadFile(resolve(cwd, file)) });
+  return { diagnostics: program.diagnostics, sources: program.sources };
 }
 
 type Format = 'text' | 'json';

@@ -20,6 +20,8 @@ import { trainCommand } from './train.ts';
 import { evalCommand } from './eval.ts';
 import { predictCommand } from './predict.ts';
 import { compileCommand } from './compile.ts';
+import { benchCommand } from './bench.ts';
+import { studyCommand } from './study.ts';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
@@ -32,4 +34,6 @@ export const commands: readonly CommandModule[] = [
   trainCommand,
   evalCommand,
   predictCommand,
+  benchCommand,
+  studyCommand,
 ];

@@ -1,7 +1,10 @@
 // Runs every rule over a model or train context. The order is only cosmetic;
 // diagnostics are sorted by position afterwards.
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
+import type { RouterDeclaration } from '../../grammar/ast.ts';
 import type { ModelContext, TrainContext } from '../resolve/model-context.ts';
+import { emptyEnvironment, evaluate } from '../resolve/values.ts';
+import type { CallValue } from '../resolve/values.ts';
 import type { ModelRule, TrainEnvironment, TrainRule } from './rule.ts';
 import { unknownModelField } from './rules/unknown-model-field.ts';
 import { requiredModelField } from './rules/required-model-field.ts';
@@ -51,4 +54,22 @@ export function checkModel(ctx: ModelContext): Diagnostic[] {
 
 export function checkTrain(ctx: TrainContext, env: TrainEnvironment): Diagnostic[] {
   return TRAIN_RULES.flatMap((r) => r.check(ctx, env));
+}
+
+/** The rules that concern a router alone (no model): run on every declared router, used or not. */
+export const ROUTER_RULES: readonly ModelRule[] = [routerKind, routerParams, routerParamValues, sparsityNormalize, kWithinExperts];
+
+/** Checks a `router NAME = KIND(ARGS)` declaration on its own. */
+export function checkRouterDeclaration(decl: RouterDeclaration, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const call = evaluate(decl.value, emptyEnvironment, out) as CallValue;
+  // A context holding only this router: the router rules read nothing else.
+  const ctx: ModelContext = {
+    name: decl.name.name,
+    decl: { kind: 'ModelDeclaration', name: decl.name, members: [], span: decl.span },
+    file,
+    fields: new Map(),
+    rules: [{ rule: undefined as never, layer: { kind: 'moe', span: decl.value.span, router: { declaredName: decl.name.name, call }, args: [] } }],
+  };
+  return [...out, ...ROUTER_RULES.flatMap((r) => r.check(ctx))];
 }

@@ -37,7 +37,7 @@ export const MODEL_FIELDS: Readonly<Record<string, ParamSpec>> = {
   image: { type: { kind: 'image' }, required: true, doc: 'input size HxWxC' },
   patch: { type: { kind: 'patch' }, required: true, doc: 'patch side P or PhxPw' },
   width: { type: int(1), required: true, doc: 'token dimension' },
-  depth: { type: int(1), required: true, doc: 'number of encoder blocks' },
+  depth: { type: int(1, 10_000), required: true, doc: 'number of encoder blocks' },
   heads: { type: int(1), required: true, doc: 'attention heads' },
   mlp: { type: int(1), required: true, doc: 'MLP hidden size' },
   classes: { type: int(2), required: true, doc: 'output classes' },

@@ -21,4 +21,5 @@ export const resolveCodes: CodeTable = {
   MOE0234: { severity: 'error', description: 'unknown model field' },
   MOE0235: { severity: 'error', description: 'unknown train field' },
   MOE0236: { severity: 'error', description: 'unknown argument or function in a call (data, optimizer, schedule, moe)' },
+  MOE0237: { severity: 'warning', description: 'a --set router.PARAM override has no effect: the model has no MoE block' },
 };

@@ -7,9 +7,9 @@ import { UserError } from '../../cli/context.ts';
 import type { CommandModule } from '../../cli/commands/index.ts';
 import { runCli } from '../support/run-cli.ts';
 
-const valid = 'model m {\n  width: 64\n}\n';
-const unformatted = 'model m { width: 64 }\n';
-const broken = 'model m {\n  width 128\n}\n';
+const valid = 'model m extends vit_ti16 {\n  width: 96\n}\n';
+const unformatted = 'model m extends vit_ti16 { width: 96 }\n';
+const broken = 'model m extends vit_ti16 {\n  width 96\n}\n';
 
 let dir: string;
 beforeEach(() => {
@@ -34,9 +34,9 @@ describe('moec check', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       [
-        "broken.moe:2:9 error MOE0101: expected ':' after field name 'width', found '128'",
-        '   2 |   width 128',
-        '     |         ^^^',
+        "broken.moe:2:9 error MOE0101: expected ':' after field name 'width', found '96'",
+        '   2 |   width 96',
+        '     |         ^^',
         '2 files checked: 1 error, 0 warnings',
         '',
       ].join('\n'),

@@ -56,6 +56,11 @@ describe('--set overrides', () => {
     expect(codes(p.diagnostics)).toEqual(['MOE0212']);
     expect(p.diagnostics[0].help).toBe("did you mean 'width'?");
   });
+  it('applies to the model a train block names when the file declares none', () => {
+    const p = check('train t { model: vit_ti16 }', ['width=96', 'router.experts=4']);
+    expect(p.models.get('vit_ti16')!.width).toBe(96);
+    expect(codes(p.diagnostics)).toEqual(['MOE0237']);
+  });
   it('applies only to the model named by --model', () => {
     const p = programOf({ 'main.moe': 'model a extends vit_ti16 { }\nmodel b extends vit_ti16 { }' }, 'main.moe', ['classes=10'], 'b');
     expect(p.models.get('a')!.classes).toBe(1000);

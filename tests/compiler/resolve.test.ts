@@ -16,6 +16,7 @@ const RESOLVE_FIXTURES = [
   'wrong-kind.moe',
   'select-model.moe',
   'set-override.moe',
+  'set-router-dense.moe',
 ];
 
 describe('resolve fixtures', () => {
@@ -96,6 +97,21 @@ describe('catalogue', () => {
       expect(info.description.length).toBeGreaterThan(10);
       if (/^MOE0[23]/.test(code)) expect(goldens, `no fixture produces ${code}`).toContain(` ${code}:`);
     }
+  });
+});
+
+describe('rule layout', () => {
+  it('gives every rule file its own test and fixture with a golden', () => {
+    for (const file of fs.readdirSync('compiler/check/rules')) {
+      const rule = file.replace(/\.ts$/, '');
+      expect(fs.existsSync(`tests/compiler/rules/${rule}.test.ts`), rule).toBe(true);
+      expect(fs.existsSync(`tests/fixtures/check/${rule}.moe`), rule).toBe(true);
+      expect(fs.existsSync(`tests/fixtures/check/${rule}.expected`), rule).toBe(true);
+    }
+  });
+  it('has a graph fixture producing every MOE04xx code', () => {
+    const goldens = listExpected('tests/fixtures/graph').map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    for (const code of Object.keys(catalogue).filter((c) => c.startsWith('MOE04'))) expect(goldens, code).toContain(` ${code}:`);
   });
 });
 

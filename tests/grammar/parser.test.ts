@@ -150,7 +150,7 @@ describe('syntax errors', () => {
   });
 
   it('requires a separator between fields on one line', () => {
-    expect(errors('model m { a: 1 b: 2 }')).toEqual(["1:16 MOE0105 expected ',' or a line break between two fields"]);
+    expect(errors('model m { a: 1 b: 2 }')).toEqual(["1:16 MOE0105 expected ',' or a line break before 'b'"]);
   });
 
   it('never reports Chevrotain internals', () => {

@@ -192,6 +192,9 @@ describe.each(BACKENDS)('kernels on %s', (backend) => {
     expect(idx.dtype).toBe('int32');
     expect(idx.arraySync()).toEqual([[1, 2, 4], [0, 1, 2]]);
     // Output [2,2] weighted 1..4; only the added Σv carries gradient: 1+2+3+4 = 10 everywhere.
+    // Many ties in a long row (the backends' large-input paths): the lowest indices win.
+    const long = t(Array.from({ length: 1000 }, (_, i) => (i % 7 === 3 ? 1 : 0)));
+    expect(runKernel('top_k_indices', [long], { k: 5 }).arraySync()).toEqual([3, 10, 17, 24, 31]);
     const [g] = gradsOf((v) => tf.add(runKernel('top_k_values', [v], { k: 2 }), tf.sum(v)), [x]);
     expectClose(g, [[10, 10, 10, 10, 10], [10, 10, 10, 10, 10]]);
   });
@@ -201,6 +204,7 @@ describe.each(BACKENDS)('kernels on %s', (backend) => {
     expect(a.dtype).toBe('int32');
     expect(a.arraySync()).toEqual([1, 0]);
     expect(runKernel('argmax', [t([[1, 4], [3, 4]])], { axis: 0 }).arraySync()).toEqual([1, 0]);
+    expect(runKernel('argmax', [t(Array.from({ length: 1000 }, (_, i) => (i % 7 === 3 ? 1 : 0)))], { axis: 0 }).arraySync()).toBe(3);
   });
 
   it('one_hot: out-of-range indices give zero rows', () => {

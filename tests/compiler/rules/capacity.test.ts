@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import { computeCapacity } from '../../../compiler/index.ts';
 import { check, codes, modelOf, renderFixture } from '../harness.ts';
 
 describe('capacity', () => {
@@ -18,5 +20,17 @@ describe('capacity', () => {
   });
   it('does not warn for a default capacity factor', () => {
     expect(check('model m extends vit_ti16 { blocks 0: moe(token_choice(experts: 32)) }').diagnostics).toEqual([]);
+  });
+  it('agrees with the resolved capacity of every router reference case', () => {
+    const dir = 'tests/fixtures/router-cases';
+    let checked = 0;
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+      const p = JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8')).params;
+      if (p.resolved_capacity === undefined || p.capacity_factor === undefined || p.capacity_factor === null) continue;
+      const tokens = p.router.endsWith('token_choice') ? p.group_size * p.k : p.group_size;
+      expect(computeCapacity(tokens, p.num_experts, p.capacity_factor, p.capacity_ceil_or_round, p.capacity_multiple_of).capacity, f).toBe(p.resolved_capacity);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(3);
   });
 });

@@ -1,0 +1,70 @@
+// `moec bench FILE [--model NAME] [--backend B] [--batch N] [--steps N] [--json]`:
+// training and inference throughput of a model, its memory, and where the time goes
+// (docs/performance.md). Exit 0, or 1 when the spec has errors or a flag is wrong.
+import { hasErrors } from '../../diagnostics/diagnostic.ts';
+import { loadProgram, selectModel } from '../../compiler/index.ts';
+import { lowerModel } from '../../compiler/lower/index.ts';
+import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
+import { readSourceFile } from '../files.ts';
+import type { CommandModule } from './index.ts';
+import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { benchModel } from '../../runtime/bench/model-bench.ts';
+import { renderModelBench } from '../../runtime/bench/report.ts';
+import { resolve } from 'node:path';
+
+interface BenchFlags {
+  model?: string;
+  backend: string;
+  batch: string;
+  steps: string;
+  json?: boolean;
+  profile: boolean;
+  update: boolean;
+}
+
+export async function runBench(file: string, flags: BenchFlags, ctx: CliContext): Promise<number> {
+  const backendName = parseBackend(flags.backend);
+  const batch = parseIntFlag('--batch', flags.batch)!;
+  const reps = parseIntFlag('--steps', flags.steps)!;
+  readSourceFile(file, ctx.cwd); // a clear error for a missing file
+  const program = loadProgram(resolve(ctx.cwd, file));
+  const selected = selectModel(program, flags.model);
+  const diagnostics = [...program.diagnostics, ...selected.diagnostics];
+  if (diagnostics.length > 0) ctx.printDiagnostics(diagnostics, program.sources, flags.json ? 'json' : 'text');
+  if (!selected.value || hasErrors(diagnostics)) return EXIT_ERROR;
+  const graph = lowerModel(selected.value, { source: resolve(ctx.cwd, file) });
+  const backend = await activateBackend(backendName);
+  if (!flags.json) ctx.stderr.write(`backend ${backend}; measuring ${reps} steps of batch ${batch}…\n`);
+  let report;
+  try {
+    report = await benchModel(graph, { batch, reps, profile: flags.profile, noUpdate: !flags.update });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/batch .* does not fit|memory access out of bounds|Aborted/.test(message)) {
+      throw new UserError(`bench of ${selected.value.name} at batch ${batch} failed: ${message.split('\n')[0]}`, 'try a smaller --batch');
+    }
+    throw error;
+  }
+  ctx.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderModelBench(report));
+  return 0;
+}
+
+export const benchCommand: CommandModule = {
+  register(program, ctx, setExit) {
+    program
+      .command('bench')
+      .description('measure training and inference speed, memory, and time per op and per block')
+      .argument('<file>', '.moe file')
+      .option('--model <name>', 'the model to measure (default: the file\'s only model)')
+      .option('--backend <name>', 'auto, wasm, cpu, webgpu, tensorflow, tensorflow-gpu', 'auto')
+      .option('--batch <n>', 'images per step', '32')
+      .option('--steps <n>', 'timed repetitions of each measurement (median reported)', '5')
+      .option('--json', 'print the report as JSON')
+      .option('--no-profile', 'skip the per-op / per-block / per-kernel profiling passes')
+      .option('--no-update', 'time forward + backward only (no optimiser update)')
+      .action(async (file: string, flags: BenchFlags) => {
+        const code = await runBench(file, flags, ctx);
+        if (code !== 0) setExit(code);
+      });
+  },
+};

@@ -1,0 +1,23 @@
+// Memory figures a backend can report: bytes held by tfjs tensors, the wasm heap
+// (which only grows, so its size is the process's peak for wasm), and the RSS.
+import * as tf from '@tensorflow/tfjs';
+
+export interface MemoryFigures {
+  readonly tensorBytes: number;
+  readonly tensors: number;
+  /** Size of the wasm backend's linear memory (undefined on other backends). */
+  readonly wasmHeapBytes?: number;
+  readonly rssBytes: number;
+}
+
+export function wasmHeapBytes(): number | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength;
+}
+
+export function memoryFigures(): MemoryFigures {
+  const m = tf.memory();
+  const heap = wasmHeapBytes();
+  return { tensorBytes: m.numBytes, tensors: m.numTensors, ...(heap !== undefined ? { wasmHeapBytes: heap } : {}), rssBytes: process.memoryUsage().rss };
+}
