@@ -1,11 +1,14 @@
 // Backend selection. `auto` tries the fastest backend that loads: tfjs-node-gpu
 // (CUDA), tfjs-node (native TensorFlow), wasm (XNNPACK), then the pure-JS cpu
-// backend. The native and WebGPU packages are optional and not dependencies of
-// moec: they are imported dynamically by a name TypeScript does not resolve, so
-// their absence never breaks compiling, installing or testing.
+// backend. `webgpu` only when asked for (runtime/webgpu.ts). The native and WebGPU
+// packages are optional (tfjs-node is not a dependency at all; webgpu is an
+// optionalDependency): they are imported dynamically by a name TypeScript does
+// not resolve, so their absence never breaks compiling, installing or testing.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { onWebgpuActivated, registerWebgpuBackend, WebgpuUnavailable } from './webgpu.ts';
+import { installWasmSliceKernels } from './kernels/wasm-slice.ts';
 
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow' | 'tensorflow-gpu';
 
@@ -73,37 +76,24 @@ async function loadWasm(): Promise<void> {
     wasmLoaded = true;
   }
   await activate('wasm');
+  installWasmSliceKernels(); // copy-free Slice/Unpack (runtime/kernels/wasm-slice.ts, docs/performance.md)
 }
 
-async function loadWebgpu(): Promise<void> {
-  let webgpu: { create?: (options: string[]) => unknown; globals?: object };
+/** WebGPU through Dawn (runtime/webgpu.ts); returns which adapter it runs on. */
+async function loadWebgpu(): Promise<string> {
+  let adapter: string;
   try {
-    webgpu = (await importOptional('webgpu')) as typeof webgpu;
-    await importOptional('@tensorflow/tfjs-backend-webgpu');
+    adapter = await registerWebgpuBackend();
   } catch (error) {
-    throw new BackendError(
-      `the webgpu backend needs the optional packages 'webgpu' and '@tensorflow/tfjs-backend-webgpu' (npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0): ${firstLine(error)}`,
-    );
-  }
-  const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
-  if (!g.navigator?.gpu) {
-    if (!webgpu.create || !webgpu.globals) throw new BackendError("the 'webgpu' package does not export create/globals");
-    Object.assign(globalThis, webgpu.globals);
-    // MOEC_WEBGPU_DAWN_BACKEND=opengles selects Dawn's OpenGL ES backend (software
-    // Mesa on machines without a Vulkan GPU, tfjs-facts.md §3a), which needs the
-    // 'compatibility' feature level.
-    const dawnBackend = process.env.MOEC_WEBGPU_DAWN_BACKEND;
-    const gpu = webgpu.create(dawnBackend ? [`backend=${dawnBackend}`] : []) as { requestAdapter: (o?: object) => Promise<unknown> };
-    if (dawnBackend === 'opengles' || dawnBackend === 'opengl') {
-      const request = gpu.requestAdapter.bind(gpu);
-      gpu.requestAdapter = (o: object = {}) => request({ ...o, featureLevel: 'compatibility' });
-    }
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu, userAgent: 'node' }, configurable: true, writable: true });
+    throw error instanceof WebgpuUnavailable ? new BackendError(error.message) : error;
   }
   await activate('webgpu');
+  onWebgpuActivated();
+  return adapter;
 }
 
-const LOADERS: Record<Exclude<BackendName, 'auto'>, { tfjsName: string; load: () => Promise<void> }> = {
+// A loader may return a detail for the reason (e.g. which GPU adapter).
+const LOADERS: Record<Exclude<BackendName, 'auto'>, { tfjsName: string; load: () => Promise<string | void> }> = {
   'tensorflow-gpu': { tfjsName: 'tensorflow', load: () => loadNative(true) },
   tensorflow: { tfjsName: 'tensorflow', load: () => loadNative(false) },
   wasm: { tfjsName: 'wasm', load: loadWasm },
@@ -111,7 +101,7 @@ const LOADERS: Record<Exclude<BackendName, 'auto'>, { tfjsName: string; load: ()
   cpu: { tfjsName: 'cpu', load: () => activate('cpu') },
 };
 
-/** Fastest first: what `auto` tries. */
+/** Fastest first: what `auto` tries. Not webgpu: without a GPU it runs on software OpenGL ES, slower than wasm. */
 const AUTO_ORDER: readonly Exclude<BackendName, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
@@ -122,12 +112,13 @@ export async function selectBackend(name: BackendName = 'auto'): Promise<Backend
   if (name !== 'auto') {
     const loader = LOADERS[name];
     if (!loader) throw new BackendError(`unknown backend '${String(name)}' (one of ${BACKEND_NAMES.join(', ')})`);
+    let detail: string | void;
     try {
-      await loader.load();
+      detail = await loader.load();
     } catch (error) {
       throw error instanceof BackendError ? error : new BackendError(`the ${name} backend failed: ${firstLine(error)}`);
     }
-    return { name: loader.tfjsName, reason: `requested with --backend ${name}`, skipped: [] };
+    return { name: loader.tfjsName, reason: `requested with --backend ${name}${detail ? `; ${detail}` : ''}`, skipped: [] };
   }
   const skipped: string[] = [];
   for (const candidate of AUTO_ORDER) {

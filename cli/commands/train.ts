@@ -104,7 +104,11 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     } else resumeDir = resolveCheckpoint(resolve(ctx.cwd, flags.resume));
   }
   const resume = resumeDir ? loadCheckpoint(resumeDir) : undefined;
-  const runDir = flags.out ? resolve(ctx.cwd, flags.out) : resume ? resolve(resume.dir, '..', '..') : newRunDir(runsRoot, spec.train.name);
+  if (resume) {
+    const st = resume.manifest.state;
+    if (st.batch !== spec.train.batch || st.seed !== spec.train.seed)
+      ctx.stderr.write(`warning: the checkpoint was trained with batch ${st.batch} and seed ${st.seed}, this run uses batch ${spec.train.batch} and seed ${spec.train.seed}: the data order will not continue exactly\n`);
+  }
 
   const backend = await activateBackend(backendName);
   const out = (s: string) => ctx.stdout.write(s + '\n');
@@ -117,6 +121,8 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
   out(`data: ${data.name}: ${data.train.count} training and ${data.test.count} test images, ${data.classes.length} classes (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
+  // Created only now, so that a bad spec or bad data leaves no empty run folder behind.
+  const runDir = flags.out ? resolve(ctx.cwd, flags.out) : resume ? resolve(resume.dir, '..', '..') : newRunDir(runsRoot, spec.train.name);
   writeRunFiles(runDir, {
     specPath: spec.path,
     model: spec.model,
@@ -125,6 +131,10 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     overrides: flags.set,
     settings: { backend, augmentation, resumedFrom: resumeDir ?? null, argv: { file, ...flags } },
   });
+  // A fresh run starts a fresh metrics.jsonl; a resumed one drops records past its checkpoint (logged before a crash).
+  const metricsFile = join(runDir, 'metrics.jsonl');
+  const kept = resume ? readMetrics(runDir).filter((r) => r.step <= resume.manifest.state.step) : [];
+  writeFileSync(metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
 
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
@@ -151,7 +161,6 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  let lastLine = 0;
   let totalSteps = 0;
   const onEvent = (e: TrainEvent) => {
     switch (e.kind) {
@@ -167,7 +176,6 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
         if (!tty) {
           const r = e.record;
           out(`step ${r.step}/${totalSteps} epoch ${r.epoch.toFixed(2)} loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(3)} lr ${r.lr?.toExponential(2)} ${r.images_per_s} img/s ${r.wall_s.toFixed(0)} s`);
-          lastLine = r.step;
         }
         break;
       case 'eval': {
@@ -178,7 +186,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
         break;
       }
       case 'checkpoint':
-        if (!tty && lastLine >= 0) out(`checkpoint: ${relative(runDir, e.path)}`);
+        if (!tty) out(`checkpoint: ${relative(runDir, e.path)}`);
         break;
     }
   };

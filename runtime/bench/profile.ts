@@ -116,6 +116,15 @@ export interface KernelProfile {
   readonly peakBytes: number;
 }
 
+const UNNAMED_SCOPE = 'unnamed scope';
+
+/** tfjs runs every matMul as BatchMatMul; 2-D and batched products run at very different speeds on wasm, so tell them apart. */
+export function kernelLabel(name: string, inputShapes: readonly (readonly number[] | undefined)[]): string {
+  if (name !== 'BatchMatMul') return name;
+  const batched = inputShapes.some((s) => s !== undefined && s.length > 2);
+  return batched ? 'BatchMatMul (batched)' : 'BatchMatMul (2-D)';
+}
+
 /** tf.profile of one call (e.g. a training step), kernel times summed by tfjs kernel name. */
 export async function profileKernels(work: () => unknown): Promise<KernelProfile> {
   const env = tf.env();
@@ -126,7 +135,10 @@ export async function profileKernels(work: () => unknown): Promise<KernelProfile
       work();
       return [] as tf.Tensor[];
     });
-    const kernels = await Promise.all(info.kernels.map(async (k) => ({ name: k.name, ms: Number(await k.kernelTimeMs) || 0 })));
+    // Custom-gradient ops appear as 'unnamed scope' records whose time also contains
+    // the kernels they run (recorded separately): leave them out to avoid counting twice.
+    const records = info.kernels.filter((k) => k.name !== UNNAMED_SCOPE);
+    const kernels = await Promise.all(records.map(async (k) => ({ name: kernelLabel(k.name, k.inputShapes), ms: Number(await k.kernelTimeMs) || 0 })));
     return { kernels: aggregate(kernels, (k) => k.name, (k) => k.ms), peakBytes: info.peakBytes };
   } finally {
     env.set('CHECK_COMPUTATION_FOR_ERRORS', checking);

@@ -51,7 +51,6 @@ export function createTrainStep(model: GraphModel, batch: BenchBatch, optimizer:
   const lossAndGrads = (): { loss: number; grads: Map<string, tf.Tensor> } => {
     const { value, grads } = tf.variableGrads(() => {
       const r = model.forward(batch.images, { training: true, step });
-      for (const t of r.stats.values()) t.dispose();
       return tf.add(classificationLoss('softmax_xent', r.logits, batch.labels), r.auxLoss) as tf.Scalar;
     }, params.map((p) => p.variable));
     const loss = value.dataSync()[0]!;
@@ -81,8 +80,7 @@ export function createTrainStep(model: GraphModel, batch: BenchBatch, optimizer:
       return tf.tidy(() => {
         const r = model.forward(batch.images, { training: false, step: 0 });
         const first = r.logits.dataSync()[0]!;
-        for (const t of r.stats.values()) t.dispose();
-        return first;
+          return first;
       });
     },
     dispose() {

@@ -2,9 +2,13 @@
 // §4.4, §4.5). Each group's problem is small (S×E), so both read the data
 // synchronously and solve it in float64 JavaScript; the result is a new tensor
 // off the gradient tape (its input gets a zero gradient), as ops.ts requires.
+// A backend that cannot read synchronously (webgpu) runs the same solvers as tf
+// ops instead (solvers-tensor.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from './types.ts';
 import { withoutGradient } from './no-gradient.ts';
+import { activeBackendReadsSync } from '../webgpu.ts';
+import { sinkhornPlanTensor, sparseOtPlanTensor } from './solvers-tensor.ts';
 
 function logSumExp(values: Float64Array | number[]): number {
   let max = -Infinity;
@@ -149,19 +153,27 @@ function perGroup(x: tf.Tensor, solve: (group: Float32Array, S: number, E: numbe
   return tf.tensor3d(out, [G, S, E], 'float32');
 }
 
+function sparseOtOptions(attrs: Readonly<Record<string, unknown>>): SparseOtOptions {
+  return {
+    iterations: attrs.iterations as number,
+    capacity: attrs.capacity as number,
+    lr: attrs.lr as number,
+    tol: attrs.tol as number,
+    gamma: attrs.gamma as number,
+  };
+}
+
 export const solverKernels: KernelTable = {
   sinkhorn_plan: ([logits], attrs) =>
-    withoutGradient([logits], (x) => perGroup(x, (group, S, E) => sinkhornPlanGroup(group, S, E, attrs.iterations as number))),
+    withoutGradient([logits], (x) =>
+      activeBackendReadsSync()
+        ? perGroup(x, (group, S, E) => sinkhornPlanGroup(group, S, E, attrs.iterations as number))
+        : sinkhornPlanTensor(x as tf.Tensor3D, attrs.iterations as number),
+    ),
   sparse_ot_plan: ([probs], attrs) =>
     withoutGradient([probs], (x) =>
-      perGroup(x, (group, S, E) =>
-        sparseOtPlanGroup(group, S, E, {
-          iterations: attrs.iterations as number,
-          capacity: attrs.capacity as number,
-          lr: attrs.lr as number,
-          tol: attrs.tol as number,
-          gamma: attrs.gamma as number,
-        }).plan,
-      ),
+      activeBackendReadsSync()
+        ? perGroup(x, (group, S, E) => sparseOtPlanGroup(group, S, E, sparseOtOptions(attrs)).plan)
+        : sparseOtPlanTensor(x as tf.Tensor3D, sparseOtOptions(attrs)),
     ),
 };

@@ -38,6 +38,41 @@ export function evaluate(model: GraphModel, split: Split, shape: readonly [numbe
   return { loss: lossSum / split.count, auxLoss: auxSum / split.count, accuracy: correct / split.count, count: split.count, router: stats.summary() };
 }
 
+/** `evaluate` with asynchronous reads (the same values), for backends that cannot read synchronously (webgpu). */
+export async function evaluateAsync(
+  model: GraphModel,
+  split: Split,
+  shape: readonly [number, number, number],
+  options: { loss: LossKind; step: number; batch?: number },
+): Promise<EvalResult> {
+  const batch = options.batch ?? DEFAULT_EVAL_BATCH;
+  const pixels = shape[0] * shape[1] * shape[2];
+  const stats = new StatsAccumulator();
+  let lossSum = 0;
+  let auxSum = 0;
+  let correct = 0;
+  for (let start = 0; start < split.count; start += batch) {
+    const n = Math.min(batch, split.count - start);
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(split.images.subarray(start * pixels, (start + n) * pixels), [n, ...shape]);
+      const y = tf.tensor1d(split.labels.subarray(start, start + n), 'int32');
+      const r = model.forward(x, { training: false, step: options.step });
+      // A plain object, so that tidy keeps the statistics' tensors.
+      return { loss: classificationLoss(options.loss, r.logits, y), aux: r.auxLoss, correct: correctCount(r.logits, y), stats: Object.fromEntries(r.stats) };
+    });
+    const batchStats = new Map(Object.entries(out.stats));
+    try {
+      await stats.addAsync(batchStats, n);
+      lossSum += (await out.loss.data())[0]! * n;
+      auxSum += (await out.aux.data())[0]! * n;
+      correct += (await out.correct.data())[0]!;
+    } finally {
+      tf.dispose([out.loss, out.aux, out.correct, ...batchStats.values()]);
+    }
+  }
+  return { loss: lossSum / split.count, auxLoss: auxSum / split.count, accuracy: correct / split.count, count: split.count, router: stats.summary() };
+}
+
 /** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images. */
 export function predictProbabilities(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Float32Array[] {
   return tf.tidy(() => {
@@ -48,4 +83,17 @@ export function predictProbabilities(model: GraphModel, images: Float32Array, n:
     const classes = logits.shape[1];
     return Array.from({ length: n }, (_, i) => flat.slice(i * classes, (i + 1) * classes));
   });
+}
+
+/** `predictProbabilities` with an asynchronous read, for backends that cannot read synchronously (webgpu). */
+export async function predictProbabilitiesAsync(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Promise<Float32Array[]> {
+  const p = tf.tidy(() => {
+    const x = tf.tensor4d(images, [n, ...shape]);
+    const logits = model.forward(x, { training: false, step: 0 }).logits;
+    return loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
+  });
+  const classes = p.shape[1]!;
+  const flat = (await p.data()) as Float32Array;
+  p.dispose();
+  return Array.from({ length: n }, (_, i) => flat.slice(i * classes, (i + 1) * classes));
 }

@@ -41,16 +41,41 @@ export class Optimizer {
 
   /** Applies one update with learning rate `lr`; `grads` by parameter name. Disposes nothing it was given. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): StepReport {
+    const norm = this.globalNorm(grads);
+    const gradNorm = norm.dataSync()[0]!;
+    norm.dispose();
+    return this.applyWithNorm(grads, lr, gradNorm);
+  }
+
+  /**
+   * `apply` with an asynchronous read of the gradient norm: the same update, for
+   * backends that cannot read synchronously (webgpu).
+   */
+  async applyAsync(grads: ReadonlyMap<string, tf.Tensor>, lr: number): Promise<StepReport> {
+    const norm = this.globalNorm(grads);
+    const gradNorm = (await norm.data())[0]!;
+    norm.dispose();
+    return this.applyWithNorm(grads, lr, gradNorm);
+  }
+
+  private gradients(grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor[] {
+    return this.params.map((p) => {
+      const g = grads.get(p.name);
+      if (!g) throw new Error(`internal: no gradient for ${p.name}`);
+      return g;
+    });
+  }
+
+  /** ‖g‖₂ over every gradient together (a scalar the caller disposes). */
+  private globalNorm(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
+    const gs = this.gradients(grads);
+    return tf.tidy(() => tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  }
+
+  private applyWithNorm(grads: ReadonlyMap<string, tf.Tensor>, lr: number, gradNorm: number): StepReport {
     this.count += 1;
-    let gradNorm = 0;
     tf.tidy(() => {
-      const gs = this.params.map((p) => {
-        const g = grads.get(p.name);
-        if (!g) throw new Error(`internal: no gradient for ${p.name}`);
-        return g;
-      });
-      const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
-      gradNorm = norm.dataSync()[0]!;
+      const gs = this.gradients(grads);
       let scale: tf.Scalar | undefined;
       if (this.spec.clip > 0 && gradNorm > this.spec.clip) scale = tf.scalar(this.spec.clip / gradNorm);
       this.params.forEach((p, i) => {

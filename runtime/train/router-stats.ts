@@ -10,8 +10,18 @@ export class StatsAccumulator {
 
   /** Reads the tensors (synchronously) and adds them with weight `w`. Does not dispose them. */
   add(stats: ReadonlyMap<string, tf.Tensor>, w: number): void {
-    for (const [key, t] of stats) {
-      const v = t.dataSync();
+    this.addValues([...stats].map(([key, t]) => [key, t.dataSync()]), w);
+  }
+
+  /** `add` with asynchronous reads, for backends that cannot read synchronously (webgpu). */
+  async addAsync(stats: ReadonlyMap<string, tf.Tensor>, w: number): Promise<void> {
+    const values: [string, ArrayLike<number>][] = [];
+    for (const [key, t] of stats) values.push([key, (await t.data()) as ArrayLike<number>]);
+    this.addValues(values, w);
+  }
+
+  private addValues(values: readonly [string, ArrayLike<number>][], w: number): void {
+    for (const [key, v] of values) {
       let sum = this.sums.get(key);
       if (!sum) this.sums.set(key, (sum = new Float64Array(v.length)));
       for (let i = 0; i < v.length; i++) sum[i]! += w * Number(v[i]);

@@ -62,7 +62,9 @@ export function loadSpec(options: SpecOptions): LoadedSpec {
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) throw new UserError(`--seed must be a non-negative integer, got ${options.seed}`);
   if (options.steps !== undefined && options.epochs !== undefined) throw new UserError('give --steps or --epochs, not both');
   const path = resolve(options.cwd, options.file);
-  const program = loadProgram(options.file === path ? path : resolve(options.cwd, options.file), { overrides: options.overrides ?? [] });
+  // Diagnostics name the file as the user typed it when that path reads the same file.
+  const shown = resolve(options.file) === path ? options.file : path;
+  const program = loadProgram(shown, { overrides: options.overrides ?? [] });
   const diagnostics = [...program.diagnostics];
   if (hasErrors(diagnostics)) return { ok: false, diagnostics, sources: program.sources };
   let train: ResolvedTrain | undefined;

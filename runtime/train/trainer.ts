@@ -11,7 +11,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { BatchSource, defaultAugmentation, type Augmentation } from '../data/batches.ts';
 import { checkMatches, pruneCheckpoints, saveCheckpoint, type LoadedCheckpoint, type NamedArray, type TrainingState } from '../checkpoint/checkpoint.ts';
 import { classificationLoss, correctCount } from './loss.ts';
-import { evaluate, type EvalResult } from './evaluate.ts';
+import { evaluateAsync, type EvalResult } from './evaluate.ts';
 import { Optimizer, type OptimizerParam } from './optimizer.ts';
 import { StatsAccumulator } from './router-stats.ts';
 import { learningRate } from './schedule.ts';
@@ -98,6 +98,14 @@ export function snapshot(model: GraphModel, optimizer?: Optimizer): NamedArray[]
   return out;
 }
 
+/** `snapshot` with asynchronous reads (the trainer's: backends like webgpu cannot read synchronously). */
+export async function snapshotAsync(model: GraphModel, optimizer?: Optimizer): Promise<NamedArray[]> {
+  const out: NamedArray[] = [];
+  for (const [name, v] of model.variables) out.push({ name, group: 'param', shape: v.shape, data: (await v.data()) as Float32Array });
+  if (optimizer) for (const [name, v] of optimizer.slots) out.push({ name, group: 'optimizer', shape: v.shape, data: (await v.data()) as Float32Array });
+  return out;
+}
+
 /** Loads a checkpoint's parameters into the model (refusing any mismatch). */
 export function restoreParams(model: GraphModel, ckpt: LoadedCheckpoint): void {
   checkMatches(ckpt, 'param', new Map([...model.variables].map(([n, v]) => [n, v.shape])));
@@ -168,14 +176,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     model: model.graph.meta.model,
     classes: data.classes,
   });
-  const checkpoint = (s: number) => {
+  // Every tensor read in the loop is asynchronous, so that it runs on webgpu too.
+  const checkpoint = async (s: number) => {
     if (!checkpointsDir) return;
-    lastCheckpoint = saveCheckpoint(checkpointsDir, snapshot(model, optimizer), state(s));
+    lastCheckpoint = saveCheckpoint(checkpointsDir, await snapshotAsync(model, optimizer), state(s));
     pruneCheckpoints(checkpointsDir, keepLast, keepEvery);
     options.onEvent?.({ kind: 'checkpoint', path: lastCheckpoint, step: s });
   };
-  const runEval = (s: number): EvalResult => {
-    const e = evaluate(model, data.test, shape, { loss: spec.loss, step: s, batch: options.evalBatch });
+  const runEval = async (s: number): Promise<EvalResult> => {
+    const e = await evaluateAsync(model, data.test, shape, { loss: spec.loss, step: s, batch: options.evalBatch });
     const r: MetricsRecord = { step: s, epoch: epochOf(s), split: 'test', loss: round(e.loss), aux_loss: round(e.auxLoss), accuracy: round(e.accuracy), wall_s: wall(), ...e.router };
     record(r);
     options.onEvent?.({ kind: 'eval', record: r });
@@ -191,7 +200,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     while (step < total) {
       await yieldToEventLoop();
       if (options.stop?.requested || (options.stopAt !== undefined && step >= options.stopAt)) {
-        checkpoint(step);
+        await checkpoint(step);
         return { status: 'stopped', step, total, lastCheckpoint, records, reason: options.stop?.requested ?? `stopAt ${options.stopAt}` };
       }
       const batch = source.at(step);
@@ -211,7 +220,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         return tf.add(ce, r.auxLoss) as tf.Scalar;
       }, params.map((p) => p.variable));
       const k = kept!;
-      const lossValue = value.dataSync()[0]!;
+      const lossValue = (await value.data())[0]!;
       const byName = new Map<string, tf.Tensor>();
       for (const [varName, g] of Object.entries(grads)) byName.set(varToParam.get(varName) ?? varName, g);
       const zeros: tf.Tensor[] = [];
@@ -231,15 +240,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           reason: `the loss became ${lossValue} at step ${step + 1} (lr ${lr.toPrecision(3)})${where}`,
         };
       }
-      const { gradNorm } = optimizer.apply(byName, lr);
-      window.loss += k.ce.dataSync()[0]! * batch.size;
-      window.aux += k.aux.dataSync()[0]! * batch.size;
-      window.correct += k.correct.dataSync()[0]!;
+      const { gradNorm } = await optimizer.applyAsync(byName, lr);
+      const correctNow = (await k.correct.data())[0]!;
+      window.loss += (await k.ce.data())[0]! * batch.size;
+      window.aux += (await k.aux.data())[0]! * batch.size;
+      window.correct += correctNow;
       window.images += batch.size;
       window.steps += 1;
       window.gradNorm += gradNorm;
-      trainStats.add(k.stats, batch.size);
-      const stepAccuracy = k.correct.dataSync()[0]! / batch.size;
+      await trainStats.addAsync(k.stats, batch.size);
+      const stepAccuracy = correctNow / batch.size;
       release();
       step += 1;
 
@@ -264,8 +274,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         Object.assign(window, { loss: 0, aux: 0, correct: 0, images: 0, steps: 0, gradNorm: 0, t: performance.now() });
         trainStats.reset();
       }
-      if (step % evalEvery === 0 || step === total) finalEval = runEval(step);
-      if (step % checkpointEvery === 0 || step === total) checkpoint(step);
+      if (step % evalEvery === 0 || step === total) finalEval = await runEval(step);
+      if (step % checkpointEvery === 0 || step === total) await checkpoint(step);
     }
   } finally {
     optimizer.dispose();

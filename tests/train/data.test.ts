@@ -9,6 +9,7 @@ import { loadFolder, decodeImage } from '../../runtime/data/folder.ts';
 import { loadIdx } from '../../runtime/data/idx.ts';
 import { loadCifar10 } from '../../runtime/data/cifar10.ts';
 import { loadMnist } from '../../runtime/data/mnist.ts';
+import { loadFashionMnist } from '../../runtime/data/fashion-mnist.ts';
 import { allocate } from '../../runtime/data/split.ts';
 import { BatchSource } from '../../runtime/data/batches.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
@@ -189,6 +190,18 @@ describe('mnist(train, test)', () => {
   it('allocate() is proportional and never exceeds what is available', () => {
     expect(allocate([10, 10, 5], 10)).toEqual([4, 4, 2]);
     expect(allocate([1, 1, 1], 3)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('fashion_mnist(train, test)', () => {
+  it('reads the bundled clothes, balanced and normalised', () => {
+    const d = loadFashionMnist(20, 10, [28, 28, 1]);
+    expect(d.classes[3]).toBe('dress');
+    expect(Array.from(d.test.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(d.train.count).toBe(20);
+    const px = d.train.images;
+    expect(Math.min(...px)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...px)).toBeLessThanOrEqual(1);
   });
 });
 

@@ -8,9 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../runtime/backend.ts';
 import type { GraphModel } from '../../runtime/api.ts';
 import { restoreParams, train } from '../../runtime/train/trainer.ts';
+import { NO_AUGMENTATION } from '../../runtime/data/batches.ts';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { tinyData, tinyModel, tinyTrain } from './tiny.ts';
+import { linearModel } from './linear-double.ts';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -25,10 +27,11 @@ describe('train()', () => {
     const model = tinyModel();
     const counts: number[] = [];
     const r = await train({
-      train: tinyTrain({ steps: 40, evalEvery: 40 }),
+      train: tinyTrain({ steps: 40, evalEvery: 40, optimizer: { kind: 'adamw', lr: 1e-2, weightDecay: 0, b1: 0.9, b2: 0.999, clip: 1 }, schedule: { kind: 'constant' } }),
       model,
       data: tinyData(),
       logEvery: 10,
+      augmentation: NO_AUGMENTATION,
       onEvent: (e) => {
         if (e.kind === 'step') counts.push(tf.memory().numTensors);
       },
@@ -37,11 +40,26 @@ describe('train()', () => {
     expect(r.status).toBe('completed');
     const logs = r.records.filter((x) => x.split === 'train');
     expect(logs).toHaveLength(4);
-    expect(logs[3]!.loss).toBeLessThan(logs[0]!.loss - 0.2);
+    expect(logs[3]!.loss).toBeLessThan(logs[0]!.loss - 0.1);
     expect(r.finalEval!.count).toBe(64);
     expect(r.records.some((x) => x.split === 'test' && typeof x['router/block_1/load_cv'] === 'number')).toBe(true);
     // numTensors is the same after every step (from the second on: the first creates caches)
     expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
+  it('trains any GraphModel with SGD and sigmoid cross-entropy (linear test double)', async () => {
+    const model = linearModel(196, 10);
+    const r = await train({
+      train: tinyTrain({ steps: 30, loss: 'sigmoid_xent', optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, clip: 0 }, schedule: { kind: 'constant' }, evalEvery: 30 }),
+      model,
+      data: tinyData(),
+      logEvery: 10,
+      augmentation: NO_AUGMENTATION,
+    });
+    model.dispose();
+    const logs = r.records.filter((x) => x.split === 'train');
+    expect(logs[2]!.loss).toBeLessThan(logs[0]!.loss - 0.5);
+    expect(r.finalEval!.accuracy).toBeGreaterThan(0.5);
   });
 
   it('resumes exactly: N steps, stop, resume to 2N = 2N steps in one go', async () => {

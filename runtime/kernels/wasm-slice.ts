@@ -1,0 +1,105 @@
+// Faster Slice and Unpack kernels for the wasm backend. tfjs-backend-wasm 4.22's Slice
+// starts with backend.readSync(x), which copies the WHOLE input out of the wasm heap
+// for every slice; Unpack (tf.unstack) calls it once per output, so unstacking E
+// experts' weights copies them E times (measured: 70 ms to unstack [8,384,1536]).
+// These read the input through a view of the heap instead (no copy) and copy only the
+// sliced elements. Same results, bit for bit; the gradients are tfjs's own (they only
+// depend on the kernel names). runtime/backend.ts installs them when it activates wasm
+// (docs/performance.md has the measurements).
+import * as tf from '@tensorflow/tfjs';
+
+type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): TypedArray;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+let original: { slice?: tf.KernelFunc; unpack?: tf.KernelFunc } = {};
+let installed = false;
+
+/** Copies x[begin : begin+size] into a new output, reading x through a heap view. */
+function sliceInto(backend: WasmBackendLike, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(size, x.dtype); // may grow the heap: take views only after it
+  const xv = backend.typedArrayFromHeap(x);
+  const ov = backend.typedArrayFromHeap(out);
+  const total = size.reduce((a, b) => a * b, 1);
+  if (total === 0) return out;
+  const strides = tf.util.computeStrides(x.shape);
+  if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
+    const offset = tf.slice_util.computeFlatOffset(begin, strides);
+    ov.set(xv.subarray(offset, offset + total));
+    return out;
+  }
+  // General case: copy contiguous runs along the last axis, walking the other axes.
+  const rank = x.shape.length;
+  const run = size[rank - 1]!;
+  const index = new Array<number>(rank - 1).fill(0);
+  for (let o = 0; o < total; o += run) {
+    let src = begin[rank - 1]!;
+    for (let a = 0; a < rank - 1; a++) src += (begin[a]! + index[a]!) * strides[a]!;
+    ov.set(xv.subarray(src, src + run), o);
+    for (let a = rank - 2; a >= 0; a--) {
+      if (++index[a]! < size[a]!) break;
+      index[a] = 0;
+    }
+  }
+  return out;
+}
+
+function slice(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string' || x.shape.length === 0) return original.slice!(args as never) as tf.TensorInfo;
+  const attrs = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
+  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+  return sliceInto(args.backend as WasmBackendLike, x, begin, size);
+}
+
+function unpack(args: KernelArgs): tf.TensorInfo[] {
+  const value = args.inputs.value as tf.TensorInfo;
+  const rank = value.shape.length;
+  let axis = (args.attrs as unknown as { axis: number }).axis;
+  if (axis < 0) axis += rank;
+  const outShape = value.shape.filter((_, i) => i !== axis);
+  const size = value.shape.slice();
+  size[axis] = 1;
+  const outs: tf.TensorInfo[] = [];
+  for (let i = 0; i < value.shape[axis]!; i++) {
+    const begin = new Array<number>(rank).fill(0);
+    begin[axis] = i;
+    const out = sliceInto(args.backend as WasmBackendLike, value, begin, size);
+    outs.push({ dataId: out.dataId, dtype: out.dtype, shape: outShape });
+  }
+  return outs;
+}
+
+/** Replaces wasm's Slice and Unpack kernels (idempotent). Returns false when the wasm backend is not registered. */
+export function installWasmSliceKernels(): boolean {
+  if (installed) return true;
+  const slice0 = tf.getKernel('Slice', 'wasm');
+  const unpack0 = tf.getKernel('Unpack', 'wasm');
+  if (!slice0 || !unpack0) return false;
+  original = { slice: slice0.kernelFunc, unpack: unpack0.kernelFunc };
+  tf.unregisterKernel('Slice', 'wasm');
+  tf.unregisterKernel('Unpack', 'wasm');
+  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: 'Unpack', backendName: 'wasm', kernelFunc: unpack as unknown as tf.KernelFunc });
+  installed = true;
+  return true;
+}
+
+/** Puts tfjs's own wasm Slice and Unpack back (for before/after measurements). */
+export function uninstallWasmSliceKernels(): void {
+  if (!installed) return;
+  tf.unregisterKernel('Slice', 'wasm');
+  tf.unregisterKernel('Unpack', 'wasm');
+  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: original.slice! });
+  tf.registerKernel({ kernelName: 'Unpack', backendName: 'wasm', kernelFunc: original.unpack! });
+  installed = false;
+}
+
+export function wasmSliceKernelsInstalled(): boolean {
+  return installed;
+}

@@ -1,0 +1,31 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../runtime/backend.ts';
+import { loopedBatchMatMul } from '../../runtime/bench/batched-matmul.ts';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+describe('loopedBatchMatMul (the batch_matmul candidate of bench figure 1b)', () => {
+  for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    it(`matches tf.matMul and its gradients (transposeA ${transposeA}, transposeB ${transposeB})`, () => {
+      const a = tf.randomNormal(transposeA ? [3, 4, 5] : [3, 5, 4], 0, 1, 'float32', 1);
+      const b = tf.randomNormal(transposeB ? [3, 6, 4] : [3, 4, 6], 0, 1, 'float32', 2);
+      const w = tf.randomNormal([3, 5, 6], 0, 1, 'float32', 3);
+      const loss = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), w));
+      const native = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, transposeA, transposeB);
+      const looped = (x: tf.Tensor, y: tf.Tensor) => loopedBatchMatMul(x, y, transposeA, transposeB);
+      const expectClose = (p: tf.Tensor, q: tf.Tensor) => expect(tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]).toBeLessThan(1e-5);
+      expectClose(looped(a, b), native(a, b));
+      const [ga, gb] = tf.grads(loss(native))([a, b]);
+      const [la, lb] = tf.grads(loss(looped))([a, b]);
+      expectClose(la!, ga!);
+      expectClose(lb!, gb!);
+    });
+  }
+
+  it('refuses operands that are not 3-D', () => {
+    expect(() => loopedBatchMatMul(tf.ones([2, 2]), tf.ones([2, 2]))).toThrow(/3-D/);
+  });
+});
