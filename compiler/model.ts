@@ -162,5 +162,7 @@ export interface ResolvedTrain {
   readonly evalEvery?: number;
   /** Steps between checkpoints; undefined = once per epoch. */
   readonly checkpointEvery?: number;
+  /** Largest random shift (pixels) applied to training images; undefined = 2 for images up to 32 px, else 0. */
+  readonly augment?: number;
   readonly seed: number;
 }

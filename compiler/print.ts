@@ -106,6 +106,7 @@ function formatTrain(t: ResolvedTrain): string {
     `  loss:      ${t.loss}`,
     ...(t.evalEvery !== undefined ? [`  eval_every: ${t.evalEvery}`] : []),
     ...(t.checkpointEvery !== undefined ? [`  checkpoint_every: ${t.checkpointEvery}`] : []),
+    ...(t.augment !== undefined ? [`  augment:   ${t.augment}`] : []),
     `  seed:      ${t.seed}`,
     '}',
   ];

@@ -91,7 +91,8 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
   if (!spec.ok) return EXIT_ERROR;
   const shift = parseIntFlag('--augment', flags.augment, 0);
-  const augmentation: Augmentation = shift === undefined ? defaultAugmentation(spec.model.image) : { shift, fill: -1 };
+  const chosenShift = shift ?? spec.train.augment;
+  const augmentation: Augmentation = chosenShift === undefined ? defaultAugmentation(spec.model.image) : { shift: chosenShift, fill: -1 };
   const runsRoot = resolve(ctx.cwd, 'runs');
 
   // Resume: --resume / --resume latest → the newest run of this train block; --resume DIR → that run or checkpoint.

@@ -155,6 +155,7 @@ export function buildTrain(ctx: TrainContext, defaultModel: string | undefined):
   const epochs = field(ctx, 'epochs') as number | undefined;
   const evalEvery = field(ctx, 'eval_every') as number | undefined;
   const checkpointEvery = field(ctx, 'checkpoint_every') as number | undefined;
+  const augment = field(ctx, 'augment') as number | undefined;
   return {
     name: ctx.name,
     model: (field(ctx, 'model') as string | undefined) ?? defaultModel!,
@@ -166,6 +167,7 @@ export function buildTrain(ctx: TrainContext, defaultModel: string | undefined):
     loss: (field(ctx, 'loss') as ResolvedTrain['loss'] | undefined) ?? 'softmax_xent',
     ...(evalEvery !== undefined ? { evalEvery } : {}),
     ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
+    ...(augment !== undefined ? { augment } : {}),
     seed: (field(ctx, 'seed') as number | undefined) ?? 0,
   };
 }

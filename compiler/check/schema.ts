@@ -74,7 +74,7 @@ const warmup = { type: int(0), doc: 'warm-up steps' };
 export const SCHEDULE_FUNCTIONS: Readonly<Record<string, CallSignature>> = {
   constant: {},
   cosine: { warmup },
-  linear: { warmup, end: { type: float(0), doc: 'final learning-rate multiplier' } },
+  linear: { warmup, end: { type: float(0), doc: 'final learning rate' } },
   rsqrt: { warmup, cooldown: { type: int(0), doc: 'cool-down steps' } },
 };
 
@@ -89,6 +89,7 @@ export const TRAIN_FIELDS: Readonly<Record<string, ParamSpec>> = {
   loss: { type: enumOf('softmax_xent', 'sigmoid_xent'), doc: 'the loss' },
   eval_every: { type: int(1), doc: 'steps between evaluations' },
   checkpoint_every: { type: int(1), doc: 'steps between checkpoints' },
+  augment: { type: int(0), doc: 'largest random shift in pixels for training images (0 = off)' },
   seed: { type: int(0), doc: 'random seed' },
 };
 
