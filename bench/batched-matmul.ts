@@ -23,6 +23,8 @@ export function batchedCases(quick: boolean): BatchedCase[] {
     { name: `ViT-S combine C·Y, ${G} groups`, a: [G, 196, 192], b: [G, 192, 384] },
     { name: `ViT-S attention Q·Kᵀ, ${G}×6 heads`, a: [G * 6, 196, 64], b: [G * 6, 196, 64], transposeB: true },
     { name: `MNIST Ti dispatch, ${4 * G} groups`, a: [4 * G, 48, 49], b: [4 * G, 49, 192] },
+    { name: `MNIST Ti attention Q·Kᵀ, ${8 * G}×3 heads`, a: [24 * G, 49, 64], b: [24 * G, 49, 64], transposeB: true },
+    { name: `MNIST Ti attention P·V, ${8 * G}×3 heads`, a: [24 * G, 49, 49], b: [24 * G, 49, 64] },
   ];
 }
 

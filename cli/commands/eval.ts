@@ -9,7 +9,7 @@ import { loadDataset } from '../../runtime/data/index.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { loadSpec } from '../../runtime/train/session.ts';
 import { restoreParams } from '../../runtime/train/trainer.ts';
-import { evaluateAsync } from '../../runtime/train/evaluate.ts';
+import { evaluate } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 
 interface EvalFlags {
@@ -33,7 +33,7 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
   try {
     restoreParams(model, ckpt);
     const step = ckpt.manifest.state.step;
-    const r = await evaluateAsync(model, data.test, spec.model.image, { loss: spec.train.loss, step, batch: parseIntFlag('--batch', flags.batch) });
+    const r = await evaluate(model, data.test, spec.model.image, { loss: spec.train.loss, step, batch: parseIntFlag('--batch', flags.batch) });
     if (flags.format === 'json') {
       ctx.stdout.write(JSON.stringify({ checkpoint: ckpt.dir, step, data: data.name, images: r.count, loss: r.loss, aux_loss: r.auxLoss, accuracy: r.accuracy, ...r.router }) + '\n');
     } else {

@@ -9,7 +9,7 @@ import { decodeImage } from '../../runtime/data/folder.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { loadSpec } from '../../runtime/train/session.ts';
 import { restoreParams } from '../../runtime/train/trainer.ts';
-import { predictProbabilitiesAsync } from '../../runtime/train/evaluate.ts';
+import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 
 interface PredictFlags {
@@ -37,7 +37,7 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   try {
     restoreParams(model, ckpt);
     const classes = ckpt.manifest.state.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
-    const probs = await predictProbabilitiesAsync(model, pixels, images.length, shape, spec.train.loss);
+    const probs = await predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
     const results = images.map((f, i) => {
       const ranked = Array.from(probs[i]!, (p, c) => ({ class: classes[c] ?? String(c), index: c, probability: p }))
         .sort((a, b) => b.probability - a.probability)

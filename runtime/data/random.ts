@@ -2,6 +2,8 @@
 // augmentation) is a pure function of (seed, stream name, step or epoch), so a
 // resumed run replays exactly the same choices without saving generator state.
 
+import { fmix32, uniformGenerator } from '../executor/random.ts';
+
 /** A 32-bit hash of a seed and a stream name plus integers (FNV-1a then a murmur finaliser). */
 export function streamSeed(seed: number, stream: string, ...ints: number[]): number {
   let h = 0x811c9dc5 ^ (seed >>> 0);
@@ -12,25 +14,11 @@ export function streamSeed(seed: number, stream: string, ...ints: number[]): num
   for (let i = 0; i < 4; i++) mixIn((seed >>> (8 * i)) & 0xff);
   for (let i = 0; i < stream.length; i++) mixIn(stream.charCodeAt(i));
   for (const v of ints) for (let i = 0; i < 4; i++) mixIn(((v >>> 0) >>> (8 * i)) & 0xff);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
-/** mulberry32: a small, fast 32-bit generator; returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 floats in [0, 1) (the executor's generator). */
+export const rng = uniformGenerator;
 
 /** A seeded Fisher–Yates permutation of 0..n-1. */
 export function permutation(n: number, seed: number): Int32Array {

@@ -13,7 +13,7 @@ function fnv1a(text: string, h: number): number {
 }
 
 /** A final avalanche (murmur3 fmix32) so nearby inputs give unrelated seeds. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

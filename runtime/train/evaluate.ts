@@ -15,31 +15,8 @@ export interface EvalResult {
 
 export const DEFAULT_EVAL_BATCH = 250;
 
-export function evaluate(model: GraphModel, split: Split, shape: readonly [number, number, number], options: { loss: LossKind; step: number; batch?: number }): EvalResult {
-  const batch = options.batch ?? DEFAULT_EVAL_BATCH;
-  const pixels = shape[0] * shape[1] * shape[2];
-  const stats = new StatsAccumulator();
-  let lossSum = 0;
-  let auxSum = 0;
-  let correct = 0;
-  for (let start = 0; start < split.count; start += batch) {
-    const n = Math.min(batch, split.count - start);
-    const [l, a, c] = tf.tidy(() => {
-      const x = tf.tensor4d(split.images.subarray(start * pixels, (start + n) * pixels), [n, ...shape]);
-      const y = tf.tensor1d(split.labels.subarray(start, start + n), 'int32');
-      const r = model.forward(x, { training: false, step: options.step });
-      stats.add(r.stats, n);
-      return [classificationLoss(options.loss, r.logits, y).dataSync()[0]!, r.auxLoss.dataSync()[0]!, correctCount(r.logits, y).dataSync()[0]!];
-    });
-    lossSum += l * n;
-    auxSum += a * n;
-    correct += c;
-  }
-  return { loss: lossSum / split.count, auxLoss: auxSum / split.count, accuracy: correct / split.count, count: split.count, router: stats.summary() };
-}
-
-/** `evaluate` with asynchronous reads (the same values), for backends that cannot read synchronously (webgpu). */
-export async function evaluateAsync(
+/** Test loss, accuracy and routing statistics, in micro-batches. Reads asynchronously (webgpu cannot read synchronously). */
+export async function evaluate(
   model: GraphModel,
   split: Split,
   shape: readonly [number, number, number],
@@ -74,19 +51,7 @@ export async function evaluateAsync(
 }
 
 /** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images. */
-export function predictProbabilities(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Float32Array[] {
-  return tf.tidy(() => {
-    const x = tf.tensor4d(images, [n, ...shape]);
-    const logits = model.forward(x, { training: false, step: 0 }).logits;
-    const p = loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
-    const flat = p.dataSync() as Float32Array;
-    const classes = logits.shape[1];
-    return Array.from({ length: n }, (_, i) => flat.slice(i * classes, (i + 1) * classes));
-  });
-}
-
-/** `predictProbabilities` with an asynchronous read, for backends that cannot read synchronously (webgpu). */
-export async function predictProbabilitiesAsync(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Promise<Float32Array[]> {
+export async function predictProbabilities(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Promise<Float32Array[]> {
   const p = tf.tidy(() => {
     const x = tf.tensor4d(images, [n, ...shape]);
     const logits = model.forward(x, { training: false, step: 0 }).logits;

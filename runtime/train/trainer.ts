@@ -11,7 +11,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { BatchSource, defaultAugmentation, type Augmentation } from '../data/batches.ts';
 import { checkMatches, pruneCheckpoints, saveCheckpoint, type LoadedCheckpoint, type NamedArray, type TrainingState } from '../checkpoint/checkpoint.ts';
 import { classificationLoss, correctCount } from './loss.ts';
-import { evaluateAsync, type EvalResult } from './evaluate.ts';
+import { evaluate, type EvalResult } from './evaluate.ts';
 import { Optimizer, type OptimizerParam } from './optimizer.ts';
 import { StatsAccumulator } from './router-stats.ts';
 import { learningRate } from './schedule.ts';
@@ -90,16 +90,8 @@ function trainableParams(model: GraphModel): OptimizerParam[] {
     });
 }
 
-/** Every tensor a checkpoint holds: all model variables, then the optimiser slots. */
-export function snapshot(model: GraphModel, optimizer?: Optimizer): NamedArray[] {
-  const out: NamedArray[] = [];
-  for (const [name, v] of model.variables) out.push({ name, group: 'param', shape: v.shape, data: v.dataSync() as Float32Array });
-  if (optimizer) for (const [name, v] of optimizer.slots) out.push({ name, group: 'optimizer', shape: v.shape, data: v.dataSync() as Float32Array });
-  return out;
-}
-
-/** `snapshot` with asynchronous reads (the trainer's: backends like webgpu cannot read synchronously). */
-export async function snapshotAsync(model: GraphModel, optimizer?: Optimizer): Promise<NamedArray[]> {
+/** Every tensor a checkpoint holds: all model variables, then the optimiser slots (read asynchronously for webgpu). */
+export async function snapshot(model: GraphModel, optimizer?: Optimizer): Promise<NamedArray[]> {
   const out: NamedArray[] = [];
   for (const [name, v] of model.variables) out.push({ name, group: 'param', shape: v.shape, data: (await v.data()) as Float32Array });
   if (optimizer) for (const [name, v] of optimizer.slots) out.push({ name, group: 'optimizer', shape: v.shape, data: (await v.data()) as Float32Array });
@@ -179,12 +171,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // Every tensor read in the loop is asynchronous, so that it runs on webgpu too.
   const checkpoint = async (s: number) => {
     if (!checkpointsDir) return;
-    lastCheckpoint = saveCheckpoint(checkpointsDir, await snapshotAsync(model, optimizer), state(s));
+    lastCheckpoint = saveCheckpoint(checkpointsDir, await snapshot(model, optimizer), state(s));
     pruneCheckpoints(checkpointsDir, keepLast, keepEvery);
     options.onEvent?.({ kind: 'checkpoint', path: lastCheckpoint, step: s });
   };
   const runEval = async (s: number): Promise<EvalResult> => {
-    const e = await evaluateAsync(model, data.test, shape, { loss: spec.loss, step: s, batch: options.evalBatch });
+    const e = await evaluate(model, data.test, shape, { loss: spec.loss, step: s, batch: options.evalBatch });
     const r: MetricsRecord = { step: s, epoch: epochOf(s), split: 'test', loss: round(e.loss), aux_loss: round(e.auxLoss), accuracy: round(e.accuracy), wall_s: wall(), ...e.router };
     record(r);
     options.onEvent?.({ kind: 'eval', record: r });
