@@ -1,0 +1,33 @@
+// The moec library API: the same functions the `moec` command is built on.
+//
+//   parse / format          .moe text → AST, canonical layout        (grammar/)
+//   loadProgram             a file and its imports → checked models   (compiler/)
+//   lowerModel / costOf     a checked model → op graph, its cost      (compiler/lower, compiler/cost)
+//   createGraphModel        op graph → runnable tfjs model            (runtime/executor)
+//   createMoeLayer          one router + experts on tensors           (runtime/moe-layer)
+//   train                   the training loop                         (runtime/train)
+//   renderDiagnostics       diagnostics → text                        (diagnostics/render)
+export { parse, format, printSpec } from './grammar/index.ts';
+export type { SpecFile } from './grammar/index.ts';
+export {
+  loadProgram,
+  selectModel,
+  selectTrain,
+  printResolvedSpec,
+  costOf,
+  validateGraph,
+  loadGraphFile,
+} from './compiler/index.ts';
+export type { Program, CostSummary } from './compiler/index.ts';
+export type { ResolvedModel, ResolvedTrain, RouterConfig, MoeBlockLayer } from './compiler/model.ts';
+export type { Graph, OpNode, ParamSpec } from './compiler/graph/ir.ts';
+export { lowerModel } from './compiler/lower/index.ts';
+export { createGraphModel } from './runtime/executor/graph-model.ts';
+export type { GraphModel, ForwardResult, ForwardOptions } from './runtime/api.ts';
+export { selectBackend } from './runtime/backend.ts';
+export { createMoeLayer } from './runtime/moe-layer.ts';
+export { loadSpec } from './runtime/train/session.ts';
+export { train } from './runtime/train/trainer.ts';
+export { loadDataset } from './runtime/data/index.ts';
+export type { Diagnostic, Span } from './diagnostics/diagnostic.ts';
+export * from './diagnostics/render.ts';
