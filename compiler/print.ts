@@ -95,21 +95,22 @@ function formatTrain(t: ResolvedTrain): string {
         : s.kind === 'linear'
           ? `linear(warmup: ${s.warmup}, end: ${float(s.end)})`
           : `rsqrt(warmup: ${s.warmup}, cooldown: ${s.cooldown})`;
-  const lines = [
-    `train ${t.name} {`,
-    `  model:     ${t.model}`,
-    `  data:      ${data}`,
-    `  batch:     ${t.batch}`,
-    t.steps !== undefined ? `  steps:     ${t.steps}` : `  epochs:    ${t.epochs ?? 1}`,
-    `  optimizer: ${optimizer}`,
-    `  schedule:  ${schedule}`,
-    `  loss:      ${t.loss}`,
-    ...(t.evalEvery !== undefined ? [`  eval_every: ${t.evalEvery}`] : []),
-    ...(t.checkpointEvery !== undefined ? [`  checkpoint_every: ${t.checkpointEvery}`] : []),
-    ...(t.augment !== undefined ? [`  augment:   ${t.augment}`] : []),
-    `  seed:      ${t.seed}`,
-    '}',
+  const fields: Array<[string, string | number | undefined]> = [
+    ['model', t.model],
+    ['data', data],
+    ['batch', t.batch],
+    t.steps !== undefined ? ['steps', t.steps] : ['epochs', t.epochs ?? 1],
+    ['optimizer', optimizer],
+    ['schedule', schedule],
+    ['loss', t.loss],
+    ['eval_every', t.evalEvery],
+    ['checkpoint_every', t.checkpointEvery],
+    ['augment', t.augment],
+    ['seed', t.seed],
   ];
+  const present = fields.filter((f): f is [string, string | number] => f[1] !== undefined);
+  const width = Math.max(...present.map(([name]) => name.length)) + 2;
+  const lines = [`train ${t.name} {`, ...present.map(([name, value]) => `  ${`${name}:`.padEnd(width)}${value}`), '}'];
   return lines.join('\n');
 }
 

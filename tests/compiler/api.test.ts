@@ -104,7 +104,7 @@ describe('printResolvedSpec', () => {
     const m = p.models.get('mnist_soft')!;
     const text = printResolvedSpec(m, p.trains.get('quick'));
     expect(text).toContain('moe(soft(experts: 8, slots: 2, rounding: round, group: 49, noise: 0.0), mlp: 128)');
-    expect(text).toContain('optimizer: adamw(lr: 0.001, weight_decay: 0.0001, b1: 0.9, b2: 0.999, clip: 1.0)');
+    expect(text).toContain('optimizer:  adamw(lr: 0.001, weight_decay: 0.0001, b1: 0.9, b2: 0.999, clip: 1.0)');
     const again = check(text);
     expect(again.diagnostics).toEqual([]);
     expect(strip(again.models.get('mnist_soft')!)).toEqual(strip(m));
