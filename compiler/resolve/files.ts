@@ -61,6 +61,7 @@ export function loadFiles(entry: string, readFile: ReadFile, parse: ParseFile, e
 
   const entryFile = load(nodePath.normalize(entry), entryText ?? readFile(entry));
   if (entryFile) diagnostics.push(...findImportCycles(files));
+  else diagnostics.push(diagnostic('MOE0201', `cannot read ${entry}: no such file, or it is not readable`, undefined, { help: 'check the path (it is relative to the current folder)' }));
   return { files, sources, imports, diagnostics };
 }
 

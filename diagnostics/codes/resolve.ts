@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalogue.ts';
 
 export const resolveCodes: CodeTable = {
-  MOE0201: { severity: 'error', description: 'an imported file does not exist or cannot be read' },
+  MOE0201: { severity: 'error', description: 'a spec file (given on the command line or imported) does not exist or cannot be read' },
   MOE0202: { severity: 'error', description: 'imports form a cycle (the message names it)' },
   MOE0203: { severity: 'error', description: 'a name is declared twice (a note points at the first declaration)' },
   MOE0204: { severity: 'error', description: 'a model name (in `extends`, a train block or --model) is not declared' },
