@@ -5,6 +5,7 @@ import { readValue } from '../read.ts';
 import { ROUTER_PARAMS } from '../schema.ts';
 import { routerFamily } from '../derive.ts';
 import { moeUses } from '../rule.ts';
+import { suggestions } from '../../../diagnostics/suggest.ts';
 import type { ModelRule } from '../rule.ts';
 
 export const routerParamValues: ModelRule = {
@@ -22,7 +23,9 @@ export const routerParamValues: ModelRule = {
         if (arg.name === 'normalize' && arg.value.kind === 'symbol' && arg.value.name === 'sparsity') continue;
         out.push(...readValue(spec.type, arg.value, `router parameter '${arg.name}'`, { fieldNames }).diagnostics);
       }
-      if (!call.args.some((a) => a.name === 'experts')) {
+      // A misspelt `experts` is already reported (MOE0231, with the suggestion): don't report it missing too.
+      const misspelt = call.args.some((a) => a.name && !ROUTER_PARAMS[a.name] && suggestions(a.name, ['experts']).length > 0);
+      if (!call.args.some((a) => a.name === 'experts') && !misspelt) {
         out.push(
           diagnostic('MOE0303', `${call.callee}(…) needs the parameter 'experts' (the number of experts)`, call.span, {
             help: `e.g. ${call.callee}(experts: 8${call.args.length ? ', …' : ''})`,
