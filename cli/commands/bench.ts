@@ -39,9 +39,19 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
   try {
     report = await benchModel(graph, { batch, reps, profile: flags.profile, noUpdate: !flags.update });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/batch .* does not fit|memory access out of bounds|Aborted/.test(message)) {
-      throw new UserError(`bench of ${selected.value.name} at batch ${batch} failed: ${message.split('\n')[0]}`, 'try a smaller --batch');
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    const params = graph.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+    // Parameters, their gradients and AdamW's two slots, in float32.
+    const stateGiB = (params * 4 * (flags.update ? 4 : 2)) / 2 ** 30;
+    if (/memory access out of bounds|Aborted|out of memory/i.test(message)) {
+      throw new UserError(
+        `bench of ${selected.value.name} at batch ${batch} ran out of memory on ${backend.split(' ')[0]}: ${message}`,
+        `its ${params.toLocaleString('en-US')} parameters with gradients${flags.update ? ' and AdamW state' : ''} take ${stateGiB.toFixed(2)} GiB before any activation (the wasm heap stops at 4 GiB): try a smaller --batch${flags.update ? ', --no-update' : ''}, a smaller model, or a native backend`,
+      );
+    }
+    if (/batch .* does not fit/.test(message)) throw new UserError(message, 'choose --batch accordingly');
+    if (/OffscreenCanvas|synchronous/i.test(message)) {
+      throw new UserError(`bench failed on ${backend.split(' ')[0]}: ${message}`, 'moec bench reads results synchronously, which this backend cannot do in Node; use --backend wasm or cpu');
     }
     throw error;
   }

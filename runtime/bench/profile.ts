@@ -68,16 +68,21 @@ class ProfileContext implements KernelContext {
   }
 }
 
+/** Backends whose kernels finish before the call returns: timing the call is enough. */
+const SYNCHRONOUS_BACKENDS = new Set(['wasm', 'cpu', 'tensorflow']);
+
 /**
  * Runs the model's graph node by node on `images` (inference mode) and times every
- * kernel call, including a read of its output. Slower than a normal forward call
- * (the reads serialise everything), so use it for shares, not for throughput.
+ * kernel call. On asynchronous backends (webgpu) each call also reads its output
+ * back, so the time is the kernel's; that serialises everything, so use the
+ * profile for shares, not for throughput.
  */
 export function profileForward(model: GraphModel, images: tf.Tensor4D, clock: Clock = wallClock): NodeTiming[] {
   const graph = model.graph;
   const batch = images.shape[0];
   const ctx = new ProfileContext(false, 0, 0, batch);
   const timings: NodeTiming[] = [];
+  const readBack = !SYNCHRONOUS_BACKENDS.has(tf.getBackend());
   tf.tidy(() => {
     const values = new Map<string, tf.Tensor>();
     for (const node of graph.nodes) {
@@ -102,7 +107,7 @@ export function profileForward(model: GraphModel, images: tf.Tensor4D, clock: Cl
       ctx.outputShape = node.shape.map((d) => concreteDim(d, batch));
       const start = clock();
       const out = kernel(inputs, node.attrs, ctx);
-      out.dataSync();
+      if (readBack) out.dataSync();
       timings.push({ id: node.id, op: node.op, scope: node.scope, ms: clock() - start });
       values.set(node.id, out);
     }

@@ -50,7 +50,7 @@ export function renderModelBench(r: ModelBenchReport, options: { topKernels?: nu
   mem.push(`RSS ${formatBytes(r.memory.rssBytes)}`);
   out.push(`memory: ${mem.join(', ')}`);
   if (r.profile) {
-    out.push('', 'forward pass, per op kind (profiling pass: every kernel call timed with a read-back):');
+    out.push('', 'forward pass, per op kind (profiling pass: every kernel call timed; on webgpu with a read-back):');
     out.push(shareTable('op', r.profile.forwardByOp, 12));
     out.push('', 'forward pass, per block:');
     out.push(shareTable('block', r.profile.forwardByBlock, 64));

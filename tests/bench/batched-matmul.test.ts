@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../runtime/backend.ts';
-import { loopedBatchMatMul } from '../../runtime/bench/batched-matmul.ts';
+import { batchMatMul, loopedBatchMatMul, loopsOnActiveBackend } from '../../runtime/kernels/batch-matmul.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -27,5 +27,38 @@ describe('loopedBatchMatMul (the batch_matmul candidate of bench figure 1b)', ()
 
   it('refuses operands that are not 3-D', () => {
     expect(() => loopedBatchMatMul(tf.ones([2, 2]), tf.ones([2, 2]))).toThrow(/3-D/);
+  });
+});
+
+describe('batchMatMul (the batch_matmul kernel)', () => {
+  it('loops only on wasm, for 3-D operands with equal batch', async () => {
+    const a = tf.ones([2, 3, 4]);
+    expect(loopsOnActiveBackend(a, tf.ones([2, 4, 5]))).toBe(false); // cpu here
+    await selectBackend('wasm');
+    try {
+      expect(loopsOnActiveBackend(tf.ones([2, 3, 4]), tf.ones([2, 4, 5]))).toBe(true);
+      expect(loopsOnActiveBackend(tf.ones([2, 2, 3, 4]), tf.ones([2, 2, 4, 5]))).toBe(false);
+      expect(loopsOnActiveBackend(tf.ones([600, 3, 4]), tf.ones([600, 4, 5]))).toBe(false);
+    } finally {
+      await selectBackend('cpu');
+    }
+  });
+
+  it('on wasm gives tf.matMul\'s values and gradients (attention-like, transposeB)', async () => {
+    await selectBackend('wasm');
+    try {
+      const a = tf.randomNormal([6, 7, 5], 0, 1, 'float32', 4);
+      const b = tf.randomNormal([6, 9, 5], 0, 1, 'float32', 5);
+      const w = tf.randomNormal([6, 7, 9], 0, 1, 'float32', 6);
+      const f = (mm: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(mm(x, y), w));
+      const close = (p: tf.Tensor, q: tf.Tensor) => expect(tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]).toBeLessThan(1e-4);
+      close(batchMatMul(a, b, false, true), tf.matMul(a, b, false, true));
+      const [ga, gb] = tf.grads(f((x, y) => tf.matMul(x, y, false, true)))([a, b]);
+      const [la, lb] = tf.grads(f((x, y) => batchMatMul(x, y, false, true)))([a, b]);
+      close(la!, ga!);
+      close(lb!, gb!);
+    } finally {
+      await selectBackend('cpu');
+    }
   });
 });

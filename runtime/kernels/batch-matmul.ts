@@ -1,0 +1,33 @@
+// Batched matrix products [G,m,k]·[G,k,n] (attention; the MoE dispatcher). On wasm,
+// tfjs's BatchMatMul runs at about 2 GFLOP/s and its gradient uses the slower
+// transpose flags (tfjs-facts.md §2.1), while a flag-free 2-D matMul runs at 20-30
+// GFLOP/s. So on wasm a 3-D product is a loop of fast 2-D products (explicit
+// transposes first; gradients through unstack/stack and the fast matMul's own).
+// Measured (bench/batched-matmul.ts, fwd+bwd, 2 cores): 2-6× faster on the ViT-S and
+// MNIST attention and dispatch shapes; the copy-free Unpack (wasm-slice.ts) is what
+// makes the loop cheap. Other backends keep tf.matMul.
+import * as tf from '@tensorflow/tfjs';
+import { fastMatMul } from './products.ts';
+
+/** Largest batch count looped (measured up to 192; beyond that the native op is kept). */
+export const LOOP_MAX_BATCH = 512;
+
+/** [G,m,k]·[G,k,n] (after the optional transposes of the last two axes) as G fast 2-D products. */
+export function loopedBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  if (a.shape.length !== 3 || b.shape.length !== 3) throw new Error(`loopedBatchMatMul needs 3-D operands, got [${a.shape}] and [${b.shape}]`);
+  const left = transposeA ? tf.transpose(a, [0, 2, 1]) : a;
+  const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b;
+  const as = tf.unstack(left);
+  const bs = tf.unstack(right);
+  return tf.stack(as.map((x, i) => fastMatMul(x, bs[i]!)));
+}
+
+/** Whether batchMatMul loops for these operands on the active backend. */
+export function loopsOnActiveBackend(a: tf.Tensor, b: tf.Tensor): boolean {
+  return tf.getBackend() === 'wasm' && a.rank === 3 && b.rank === 3 && a.shape[0] === b.shape[0] && a.shape[0]! <= LOOP_MAX_BATCH;
+}
+
+/** tf.matMul for batched operands, the loop of fast 2-D products where that is faster (wasm, 3-D). */
+export function batchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  return loopsOnActiveBackend(a, b) ? loopedBatchMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
+}
