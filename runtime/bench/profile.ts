@@ -5,12 +5,10 @@
 //  * the whole training step (forward + backward + update), per tfjs kernel, from
 //    tf.profile (kernel names such as MatMul, BatchMatMul, Transpose).
 import * as tf from '@tensorflow/tfjs';
-import type { OpNode } from '../../compiler/graph/ir.ts';
-import { concreteDim } from '../../compiler/graph/dims.ts';
 import type { GraphModel } from '../api.ts';
-import type { KernelContext } from '../kernels/types.ts';
 import { kernelFor } from '../kernels/index.ts';
-import { deriveSeed } from '../executor/random.ts';
+import { ExecutionContext } from '../executor/graph-model.ts';
+import { concreteDim } from '../../compiler/graph/dims.ts';
 import type { Clock } from './timing.ts';
 import { wallClock } from './timing.ts';
 
@@ -51,23 +49,6 @@ export function aggregate<T>(items: readonly T[], key: (t: T) => string, ms: (t:
     .sort((a, b) => b.ms - a.ms || a.name.localeCompare(b.name));
 }
 
-class ProfileContext implements KernelContext {
-  node!: OpNode;
-  outputShape: readonly number[] = [];
-  constructor(
-    readonly training: boolean,
-    readonly step: number,
-    readonly seed: number,
-    readonly batch: number,
-  ) {}
-  concrete(shape: readonly (number | string)[]): number[] {
-    return shape.map((d) => concreteDim(d, this.batch));
-  }
-  randomSeed(stream: string): number {
-    return deriveSeed(this.seed, 'stream', stream, this.step);
-  }
-}
-
 /** Backends whose kernels finish before the call returns: timing the call is enough. */
 const SYNCHRONOUS_BACKENDS = new Set(['wasm', 'cpu', 'tensorflow']);
 
@@ -80,7 +61,7 @@ const SYNCHRONOUS_BACKENDS = new Set(['wasm', 'cpu', 'tensorflow']);
 export function profileForward(model: GraphModel, images: tf.Tensor4D, clock: Clock = wallClock): NodeTiming[] {
   const graph = model.graph;
   const batch = images.shape[0];
-  const ctx = new ProfileContext(false, 0, 0, batch);
+  const ctx = new ExecutionContext(false, 0, 0, batch);
   const timings: NodeTiming[] = [];
   const readBack = !SYNCHRONOUS_BACKENDS.has(tf.getBackend());
   tf.tidy(() => {

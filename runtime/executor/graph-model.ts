@@ -68,7 +68,7 @@ function checkRunnable(graph: Graph): void {
 }
 
 /** Mutable context reused for every node of one forward call (no per-node allocation). */
-class Context implements KernelContext {
+export class ExecutionContext implements KernelContext {
   node!: OpNode;
   outputShape: readonly number[] = [];
   constructor(
@@ -189,7 +189,7 @@ class ExecutableGraph implements GraphModel {
       );
     }
     const { shapes } = this.batchPlan(batch);
-    const ctx = new Context(options.training, options.step, this.seed, batch);
+    const ctx = new ExecutionContext(options.training, options.step, this.seed, batch);
     const plan = this.plan;
     const { logits, auxLoss, stats } = this.outputIndex;
 

@@ -6,18 +6,10 @@ import type { Span } from '../../diagnostics/diagnostic.ts';
 import { format, parse } from '../../grammar/index.ts';
 import { LineMap } from '../../grammar/source.ts';
 import { fixtures, languageExamples } from './helpers.ts';
+import { uniformGenerator } from '../../runtime/executor/random.ts';
 
 /** mulberry32: a small seeded PRNG, so every failure is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = uniformGenerator;
 
 const seeds = [
   ...fixtures('valid').map((f) => f.text),
