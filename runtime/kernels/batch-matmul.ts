@@ -22,12 +22,23 @@ export function loopedBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false
   return tf.stack(as.map((x, i) => fastMatMul(x, bs[i]!)));
 }
 
+/**
+ * Smallest per-entry product (m·k·n) that is looped. Below it the loop's fixed cost
+ * per 2-D product dominates: measured fwd+bwd on wasm (as bench/batched-matmul.ts does, 2 cores):
+ * loop/native = 27× at 8³, 8× at [256,16,16]², 1.0× at 32³, 0.4× at 64³ and 49×48×49,
+ * 0.2× at ViT-S attention (196×64×196).
+ */
+export const LOOP_MIN_ENTRY_FLOPS = 50_000;
+
 /** Whether batchMatMul loops for these operands on the active backend. */
-export function loopsOnActiveBackend(a: tf.Tensor, b: tf.Tensor): boolean {
-  return tf.getBackend() === 'wasm' && a.rank === 3 && b.rank === 3 && a.shape[0] === b.shape[0] && a.shape[0]! <= LOOP_MAX_BATCH;
+export function loopsOnActiveBackend(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): boolean {
+  if (tf.getBackend() !== 'wasm' || a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[0]! > LOOP_MAX_BATCH) return false;
+  const [m, k] = transposeA ? [a.shape[2]!, a.shape[1]!] : [a.shape[1]!, a.shape[2]!];
+  const n = transposeB ? b.shape[1]! : b.shape[2]!;
+  return m * k * n >= LOOP_MIN_ENTRY_FLOPS;
 }
 
 /** tf.matMul for batched operands, the loop of fast 2-D products where that is faster (wasm, 3-D). */
 export function batchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
-  return loopsOnActiveBackend(a, b) ? loopedBatchMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
+  return loopsOnActiveBackend(a, b, transposeA, transposeB) ? loopedBatchMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
 }

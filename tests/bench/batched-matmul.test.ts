@@ -31,14 +31,17 @@ describe('loopedBatchMatMul (the batch_matmul candidate of bench figure 1b)', ()
 });
 
 describe('batchMatMul (the batch_matmul kernel)', () => {
-  it('loops only on wasm, for 3-D operands with equal batch', async () => {
+  it('loops only on wasm, for 3-D operands with equal batch and products large enough', async () => {
     const a = tf.ones([2, 3, 4]);
     expect(loopsOnActiveBackend(a, tf.ones([2, 4, 5]))).toBe(false); // cpu here
     await selectBackend('wasm');
     try {
-      expect(loopsOnActiveBackend(tf.ones([2, 3, 4]), tf.ones([2, 4, 5]))).toBe(true);
-      expect(loopsOnActiveBackend(tf.ones([2, 2, 3, 4]), tf.ones([2, 2, 4, 5]))).toBe(false);
-      expect(loopsOnActiveBackend(tf.ones([600, 3, 4]), tf.ones([600, 4, 5]))).toBe(false);
+      expect(loopsOnActiveBackend(tf.ones([2, 64, 64]), tf.ones([2, 64, 64]))).toBe(true);
+      expect(loopsOnActiveBackend(tf.ones([2, 3, 4]), tf.ones([2, 4, 5]))).toBe(false); // 60 FLOPs per entry: the loop's fixed cost dominates
+      // transposes are taken into account: [2,64,16]ᵀ·[2,64,64] is 16·64·64 per entry
+      expect(loopsOnActiveBackend(tf.ones([2, 64, 16]), tf.ones([2, 64, 64]), true)).toBe(true);
+      expect(loopsOnActiveBackend(tf.ones([2, 2, 64, 64]), tf.ones([2, 2, 64, 64]))).toBe(false);
+      expect(loopsOnActiveBackend(tf.ones([600, 64, 64]), tf.ones([600, 64, 64]))).toBe(false);
     } finally {
       await selectBackend('cpu');
     }
