@@ -86,7 +86,11 @@ async function loadSplit(root: string, classes: readonly string[], shape: Shape3
   const CONCURRENCY = 8;
   for (let i = 0; i < files.length; i += CONCURRENCY) {
     const chunk = files.slice(i, i + CONCURRENCY);
-    const decoded = await Promise.all(chunk.map(([f]) => decodeImage(f, shape)));
+    // allSettled, then the first failure in file order: the error names the same file every run.
+    const settled = await Promise.allSettled(chunk.map(([f]) => decodeImage(f, shape)));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const decoded = settled.map((r) => (r as PromiseFulfilledResult<Float32Array>).value);
     decoded.forEach((img, k) => {
       images.set(img, (i + k) * size);
       labels[i + k] = chunk[k]![1];
