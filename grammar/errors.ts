@@ -1,6 +1,6 @@
 // Short, human error messages for the parser (never Chevrotain's raw "NoViableAlt" dumps).
 // The provider cannot see the whole token stream, so it returns a small JSON envelope:
-// a code (or null: decided later from the token) and a message with a FOUND placeholder
+// a code (or null: decided later from the token) and a message with a FOUND marker
 // that grammar/parse.ts replaces with a description of the offending token.
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { tokenMatcher } from 'chevrotain';

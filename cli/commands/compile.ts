@@ -10,7 +10,7 @@ import { defaultReadFile, loadProgram, printResolvedSpec, selectModel } from '..
 import type { Program } from '../../compiler/index.ts';
 import { lowerModel } from '../../compiler/lower/index.ts';
 import { validateGraph } from '../../compiler/graph/schema.ts';
-import { graphToDot } from '../../compiler/graph/dot.ts';
+import { graphAsDot } from '../../compiler/graph/dot.ts';
 import { costOf } from '../../compiler/cost.ts';
 import type { BlockCost, CostSummary } from '../../compiler/cost.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
@@ -44,7 +44,7 @@ function graphFormat(opts: CompileOptions): GraphFormat | undefined {
 }
 
 export function serializeGraph(graph: Graph, format: GraphFormat): string {
-  if (format === 'dot') return graphToDot(graph);
+  if (format === 'dot') return graphAsDot(graph);
   if (format === 'yaml') return stringify(graph, { aliasDuplicateObjects: false });
   return JSON.stringify(graph, null, 1) + '\n';
 }

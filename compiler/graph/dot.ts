@@ -6,7 +6,7 @@ function quote(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function graphToDot(graph: Graph): string {
+export function graphAsDot(graph: Graph): string {
   const lines = [`digraph ${quote(graph.meta.model)} {`, '  rankdir=TB;', '  node [shape=box, fontname="Helvetica", fontsize=10];'];
   const clusters = new Map<string, string[]>();
   for (const n of graph.nodes) {

@@ -139,6 +139,23 @@ export function stat(name: RoutingStatRef['name'], ref: Ref): RoutingStatRef {
 }
 
 /**
+ * Aux loss and statistics of a router that never drops a token and has no
+ * auxiliary loss (expert choice, Soft MoE): load and experts per token from
+ * `assignment` and `dispatch`, `dropped` and `aux_loss` zero.
+ */
+export function lossFreeStats(b: GraphBuilder, assignment: Ref, dispatch: Ref): { auxLoss: Ref; stats: RoutingStatRef[] } {
+  const { load, expertsPerToken } = loadAndExpertsPerToken(b, assignment, dispatch);
+  const auxLoss = b.constant(0);
+  const stats = [
+    stat('load', load),
+    stat('dropped', b.mul(auxLoss, 1, 'stat_dropped')),
+    stat('experts_per_token', expertsPerToken),
+    stat('aux_loss', b.mul(auxLoss, 1, 'stat_aux_loss')),
+  ];
+  return { auxLoss, stats };
+}
+
+/**
  * The Sinkhorn plan as differentiable graph ops (log-domain, same iterates and
  * update order as the `sinkhorn_plan` kernel). Used only as combine weights with
  * `combine: plan`, so the router trains through the plan (vmoe differentiates it

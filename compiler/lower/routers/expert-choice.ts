@@ -8,10 +8,9 @@ import {
   combineFromWeights,
   differentiableSinkhorn,
   expertChoiceDispatch,
-  loadAndExpertsPerToken,
+  lossFreeStats,
   noisyLogits,
   routerLogits,
-  stat,
   type RouterDecision,
   type RoutingShape,
 } from './common.ts';
@@ -52,13 +51,6 @@ export function lowerExpertChoice(b: GraphBuilder, x2d: Ref, router: ExpertChoic
   debug.selected_tokens = selected;
   debug.experts_per_token = b.sum(dispatch, [2, 3], false, 'experts_per_token');
 
-  const { load, expertsPerToken } = loadAndExpertsPerToken(b, dispatch, dispatch);
-  const auxLoss = b.constant(0);
-  const stats = [
-    stat('load', load),
-    stat('dropped', b.mul(auxLoss, 1, 'stat_dropped')),
-    stat('experts_per_token', expertsPerToken),
-    stat('aux_loss', b.mul(auxLoss, 1, 'stat_aux_loss')),
-  ];
+  const { auxLoss, stats } = lossFreeStats(b, dispatch, dispatch);
   return { dispatch, combine, dispatchT, auxLoss, stats, debug };
 }

@@ -4,7 +4,7 @@
 // similarity between tokens and learned slot embeddings. Nothing is dropped.
 import type { GraphBuilder, Ref } from '../../graph/builder.ts';
 import type { SoftRouter } from '../../model.ts';
-import { loadAndExpertsPerToken, noisyLogits, stat, type RouterDecision, type RoutingShape } from './common.ts';
+import { lossFreeStats, noisyLogits, type RouterDecision, type RoutingShape } from './common.ts';
 
 /** L2 normalisation with eps inside the square root (vmoe: sqrt(Σv² + 1e-6)). */
 function l2Normalize(b: GraphBuilder, x: Ref, axis: number, hint: string): Ref {
@@ -30,14 +30,7 @@ export function lowerSoftRouter(b: GraphBuilder, x2d: Ref, router: SoftRouter, s
   const dispatch = b.reshape(b.transpose(dispatchT, [0, 2, 1]), [G, S, E, P], 'dispatch');
   const combine = b.reshape(combineFlat, [G, S, E, P], 'combine');
 
-  const { load, expertsPerToken } = loadAndExpertsPerToken(b, combine, dispatch);
-  const auxLoss = b.constant(0);
-  const stats = [
-    stat('load', load),
-    stat('dropped', b.mul(auxLoss, 1, 'stat_dropped')),
-    stat('experts_per_token', expertsPerToken),
-    stat('aux_loss', b.mul(auxLoss, 1, 'stat_aux_loss')),
-  ];
+  const { auxLoss, stats } = lossFreeStats(b, combine, dispatch);
   const debug = { logits: b.reshape(logitsFlat, [G, S, E, P], 'logits') };
   return { dispatch, combine, dispatchT, auxLoss, stats, debug };
 }
