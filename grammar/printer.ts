@@ -93,9 +93,24 @@ function printLayer(l: A.Layer): string {
   return `moe(${[router, ...l.args.map(printArgument)].join(', ')})`;
 }
 
-function printMember(m: A.Field | A.BlockRule): string {
-  if (m.kind === 'Field') return `${m.name.name}: ${printExpression(m.value)}`;
-  return `blocks ${printSelector(m.selector)}: ${printLayer(m.layer)}`;
+/** Where a member's value starts: `name:` or `blocks SELECTOR:`. */
+function memberLabel(m: A.Field | A.BlockRule): string {
+  return m.kind === 'Field' ? `${m.name.name}:` : `blocks ${printSelector(m.selector)}:`;
+}
+
+/**
+ * `name: value`, with values aligned in one column per body: fields to the longest
+ * field label, block rules to the longest block label (the style of language.md).
+ */
+function printMember(m: A.Field | A.BlockRule, labelWidth: number): string {
+  const value = m.kind === 'Field' ? printExpression(m.value) : printLayer(m.layer);
+  return `${memberLabel(m).padEnd(labelWidth)} ${value}`;
+}
+
+function labelWidths(members: readonly (A.Field | A.BlockRule)[]): Record<'Field' | 'BlockRule', number> {
+  const widths = { Field: 0, BlockRule: 0 };
+  for (const m of members) widths[m.kind] = Math.max(widths[m.kind], memberLabel(m).length);
+  return widths;
 }
 
 function printHeader(d: A.Declaration): string {
@@ -180,12 +195,13 @@ function printBody(d: A.ModelDeclaration | A.TrainDeclaration, cursor: CommentCu
   const firstStart = members[0]?.span.start.offset ?? end;
   const headerComment = cursor.takeTrailing(d.span.start.line, firstStart);
   const entries: Entry[] = [];
+  const widths = labelWidths(members);
   members.forEach((m, i) => {
     // Comments above the member, then any written inside it (moved above it).
     for (const c of cursor.takeBefore(m.span.end.offset)) entries.push(commentEntry(c, INDENT));
     const limit = members[i + 1]?.span.start.offset ?? end;
     const trailing = cursor.takeTrailing(m.span.end.line, limit);
-    entries.push({ lines: [withTrailing(INDENT + printMember(m), trailing)], startLine: m.span.start.line, endLine: m.span.end.line });
+    entries.push({ lines: [withTrailing(INDENT + printMember(m, widths[m.kind]), trailing)], startLine: m.span.start.line, endLine: m.span.end.line });
   });
   for (const c of cursor.takeBefore(end)) entries.push(commentEntry(c, INDENT));
   const header = withTrailing(printHeader(d), headerComment);

@@ -22,6 +22,17 @@ describe('moec fmt', () => {
     });
   }
 
+  it('leaves the examples of language.md as they are: the canonical layout is the documented style', () => {
+    for (const e of languageExamples()) expect(format(e.text, `language.md:${e.line}`).text).toBe(e.text);
+  });
+
+  it('aligns values in one column per body: fields together, block rules together', () => {
+    const input = 'model m extends b { classes: 10, pool: cls\n blocks all: dense\n blocks last 3: moe(soft(experts: 8)) }\n';
+    expect(format(input, 'x.moe').text).toBe(
+      ['model m extends b {', '  classes: 10', '  pool:    cls', '  blocks all:    dense', '  blocks last 3: moe(soft(experts: 8))', '}', ''].join('\n'),
+    );
+  });
+
   it('lays out a crowded file canonically', () => {
     const input = 'router r=soft(experts:8)\nmodel m extends b{a:1,b:2*(c+1)   # why\nblocks 0..2,7:moe(r,mlp:64,)}\ntrain t{seed:0}';
     expect(format(input, 'x.moe').text).toBe(
