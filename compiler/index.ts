@@ -7,6 +7,7 @@ export type { Selected } from './select.ts';
 export { printResolvedSpec, formatRouter } from './print.ts';
 export { parseOverrides, OVERRIDE_SOURCE } from './overrides.ts';
 export { computeCapacity } from './check/derive.ts';
+export { defaultTrain } from './check/build.ts';
 export { costOf, expertsPerToken } from './cost.ts';
 export type { CostSummary, BlockCost } from './cost.ts';
 export { validateGraph, loadGraphFile, GRAPH_SCHEMA } from './graph/schema.ts';

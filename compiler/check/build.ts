@@ -97,7 +97,7 @@ export function buildModel(ctx: ModelContext): ResolvedModel {
   };
 }
 
-function field(ctx: TrainContext, name: string): Typed | undefined {
+function field(ctx: TrainFields, name: string): Typed | undefined {
   const f = ctx.fields.get(name);
   return f ? readValue(TRAIN_FIELDS[name].type, f.value, name).value : undefined;
 }
@@ -150,7 +150,10 @@ function scheduleSpec(call: TypedCall | undefined): ScheduleSpec {
 }
 
 /** `defaultModel` is the train file's only model (the train-model rule guarantees it exists when needed). */
-export function buildTrain(ctx: TrainContext, defaultModel: string | undefined): ResolvedTrain {
+/** What building a train block reads of its context. */
+type TrainFields = Pick<TrainContext, 'name' | 'fields'>;
+
+export function buildTrain(ctx: TrainFields, defaultModel: string | undefined): ResolvedTrain {
   const steps = field(ctx, 'steps') as number | undefined;
   const epochs = field(ctx, 'epochs') as number | undefined;
   const evalEvery = field(ctx, 'eval_every') as number | undefined;
@@ -170,4 +173,9 @@ export function buildTrain(ctx: TrainContext, defaultModel: string | undefined):
     ...(augment !== undefined ? { augment } : {}),
     seed: (field(ctx, 'seed') as number | undefined) ?? 0,
   };
+}
+
+/** Every train field at its language.md §3.5 default, for a file without a train block (eval, predict, bench). */
+export function defaultTrain(model: string): ResolvedTrain {
+  return buildTrain({ name: 'default', fields: new Map() }, model);
 }

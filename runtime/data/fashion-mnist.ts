@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { makeSplit, normaliseByte, type Dataset } from './dataset.ts';
+import { normaliseByte, type Dataset } from './dataset.ts';
 import { checkChannels, conformImage, type Shape3 } from './conform.ts';
-import { interleave, pickSplit } from './split.ts';
+import { buildInterleavedSplit, pickSplit } from './split.ts';
 import { RuntimeFault } from '../train/fault.ts';
 
 const require = createRequire(import.meta.url);
@@ -44,17 +44,8 @@ function classImages(c: number): number[][] {
 export function loadFashionMnist(train: number, test: number, shape: Shape3): Dataset {
   checkChannels('fashion_mnist', 1, shape[2]);
   const pick = pickSplit('fashion_mnist', FASHION_CLASSES.map(() => PER_CLASS), train, test);
-  const build = (picks: number[][]) => {
-    const order = interleave(picks);
-    const size = shape[0] * shape[1] * shape[2];
-    const images = new Float32Array(order.length * size);
-    const labels = new Int32Array(order.length);
-    order.forEach(([c, i], n) => {
-      conformImage(classImages(c)[i]!, 0, SOURCE, shape, images, n * size, normaliseByte);
-      labels[n] = c;
-    });
-    return makeSplit(images, labels);
-  };
+  const build = (picks: number[][]) =>
+    buildInterleavedSplit(picks, shape, (c, i, out, offset) => conformImage(classImages(c)[i]!, 0, SOURCE, shape, out, offset, normaliseByte));
   return {
     name: `fashion_mnist(train: ${train}, test: ${test})`,
     shape,

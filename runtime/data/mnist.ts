@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { makeSplit, normaliseUnit, type Dataset } from './dataset.ts';
+import { normaliseUnit, type Dataset } from './dataset.ts';
 import { checkChannels, conformImage, type Shape3 } from './conform.ts';
-import { interleave, pickSplit } from './split.ts';
+import { buildInterleavedSplit, pickSplit } from './split.ts';
 import { RuntimeFault } from '../train/fault.ts';
 
 const require = createRequire(import.meta.url);
@@ -48,17 +48,8 @@ export function loadMnist(train: number, test: number, shape: Shape3): Dataset {
   checkChannels('mnist', 1, shape[2]);
   const classes = mnistClasses();
   const pick = pickSplit('mnist', classes.map((c) => c.length / PIXELS), train, test);
-  const build = (picks: number[][]) => {
-    const order = interleave(picks);
-    const size = shape[0] * shape[1] * shape[2];
-    const images = new Float32Array(order.length * size);
-    const labels = new Int32Array(order.length);
-    order.forEach(([c, i], n) => {
-      conformImage(classes[c]!, i * PIXELS, SOURCE, shape, images, n * size, normaliseUnit);
-      labels[n] = c;
-    });
-    return makeSplit(images, labels);
-  };
+  const build = (picks: number[][]) =>
+    buildInterleavedSplit(picks, shape, (c, i, out, offset) => conformImage(classes[c]!, i * PIXELS, SOURCE, shape, out, offset, normaliseUnit));
   return {
     name: `mnist(train: ${train}, test: ${test})`,
     shape,

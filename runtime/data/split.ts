@@ -3,6 +3,8 @@
 // training images from the start, in proportion to the class sizes. The choice
 // does not depend on the seed, so test sets are comparable across runs.
 import { RuntimeFault } from '../train/fault.ts';
+import { makeSplit, type Split } from './dataset.ts';
+import type { Shape3 } from './conform.ts';
 
 /** Largest-remainder allocation of `total` over classes in proportion to `available`, never above it. */
 export function allocate(available: readonly number[], total: number): number[] {
@@ -59,4 +61,20 @@ export function interleave(picks: readonly number[][]): Array<[number, number]> 
   const longest = Math.max(0, ...picks.map((p) => p.length));
   for (let i = 0; i < longest; i++) for (let c = 0; c < picks.length; c++) if (i < picks[c]!.length) out.push([c, picks[c]![i]!]);
   return out;
+}
+
+/**
+ * A split from per-class picks in interleaved order: `write(c, i, out, offset)`
+ * conforms image `i` of class `c` into `out` at `offset` (shape[0]·shape[1]·shape[2] floats).
+ */
+export function buildInterleavedSplit(picks: readonly number[][], shape: Shape3, write: (c: number, i: number, out: Float32Array, offset: number) => void): Split {
+  const order = interleave(picks);
+  const size = shape[0] * shape[1] * shape[2];
+  const images = new Float32Array(order.length * size);
+  const labels = new Int32Array(order.length);
+  order.forEach(([c, i], n) => {
+    write(c, i, images, n * size);
+    labels[n] = c;
+  });
+  return makeSplit(images, labels);
 }

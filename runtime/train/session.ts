@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { hasErrors } from '../../diagnostics/diagnostic.ts';
-import { loadProgram, selectModel, selectTrain } from '../../compiler/index.ts';
+import { defaultTrain, loadProgram, selectModel, selectTrain } from '../../compiler/index.ts';
 import { lowerModel } from '../../compiler/lower/index.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { ResolvedModel, ResolvedTrain } from '../../compiler/model.ts';
@@ -35,21 +35,6 @@ export type LoadedSpec =
       readonly sources: ReadonlyMap<string, string>;
     }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly sources: ReadonlyMap<string, string> };
-
-/** The defaults of language.md §3.5, for a file without a train block (eval/predict). */
-export function defaultTrain(model: string): ResolvedTrain {
-  return {
-    name: 'default',
-    model,
-    data: { kind: 'mnist', train: 8000, test: 2000 },
-    batch: 64,
-    epochs: 1,
-    optimizer: { kind: 'adamw', lr: 1e-3, weightDecay: 1e-4, b1: 0.9, b2: 0.999, clip: 1 },
-    schedule: { kind: 'cosine', warmup: 0 },
-    loss: 'softmax_xent',
-    seed: 0,
-  };
-}
 
 function positiveInt(flag: string, v: number | undefined): void {
   if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UserError(`${flag} must be a positive integer, got ${v}`);
