@@ -6,14 +6,14 @@
 // parameter outside the experts counts fully. Expert parameters
 // (graph.blocks[i].expertParams, experts on the leading axis) count for the
 // experts one token uses on average (graph.blocks[i].expertsPerToken, set at
-// lowering from the router by `expertsPerToken` below):
+// lowering by the router's definition, compiler/routers/):
 //   token choice   k experts (an upper bound: a dropped choice uses none);
 //   expert choice  E·C/S experts (the E experts take C of the S tokens each);
 //   soft MoE       all E experts (every slot mixes every token, so every expert
 //                  contributes to every token's output).
 // Non-trainable tables (sincos position embeddings) are not parameters.
 import type { BlockInfo, Graph, ParamSpec } from './graph/ir.ts';
-import type { RouterConfig } from './model.ts';
+import { expertsPerToken } from './routers/index.ts';
 
 export interface BlockCost {
   readonly index: number;
@@ -44,17 +44,8 @@ export function paramSize(p: ParamSpec): number {
   return p.shape.reduce((a, b) => a * b, 1);
 }
 
-/** How many experts' parameters a token uses on average (see the file comment). */
-export function expertsPerToken(router: RouterConfig): number {
-  switch (router.family) {
-    case 'token_choice':
-      return router.k;
-    case 'expert_choice':
-      return (router.experts * router.capacity) / router.group;
-    case 'soft':
-      return router.experts;
-  }
-}
+// How many experts' parameters a token uses on average: each router definition says (compiler/routers/).
+export { expertsPerToken };
 
 /** The block whose scope holds `scope` (the scope itself or below it). */
 function blockIndexer(blocks: readonly BlockInfo[]): (scope: string) => number | undefined {

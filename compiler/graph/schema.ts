@@ -15,6 +15,7 @@ import type { Graph } from './ir.ts';
 import { GRAPH_FORMAT, ROUTING_STATS } from './ir.ts';
 import { GRAPH_FORMAT_V1, upgradeGraphV1, type GraphV1 } from './upgrade.ts';
 import { OPS, OP_KINDS } from './ops.ts';
+import { ROUTER_FAMILIES } from '../routers/index.ts';
 import type { AttrType } from './ops.ts';
 
 const DIM = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^B(?:\\*(\\d+))?(?:/(\\d+))?$' }] };
@@ -102,7 +103,7 @@ const RESOLVED_MODEL = {
             type: 'object',
             required: ['family', 'experts', 'group'],
             properties: {
-              family: { enum: ['token_choice', 'expert_choice', 'soft'] },
+              family: { enum: [...ROUTER_FAMILIES] },
               experts: { type: 'integer', minimum: 1 },
               group: { type: 'integer', minimum: 1 },
               capacity: { type: 'integer', minimum: 1 },
@@ -219,7 +220,7 @@ export const GRAPH_SCHEMA = {
           scope: { type: 'string', minLength: 1 },
           mlp: { type: 'integer', minimum: 1 },
           router: { type: 'string' },
-          family: { type: 'string' },
+          family: { enum: [...ROUTER_FAMILIES] },
           routerName: { type: 'string' },
           experts: { type: 'integer', minimum: 1 },
           capacity: { type: 'integer', minimum: 1 },

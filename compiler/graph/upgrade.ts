@@ -5,8 +5,7 @@
 // (scopes `block_<i>`, routing tensors `block_<i>/moe/router/{dispatch,combine}`,
 // expert parameters `block_<i>/moe/experts/…`).
 import type { ResolvedModel } from '../model.ts';
-import { routerKind } from '../model.ts';
-import { expertsPerToken } from '../cost.ts';
+import { expertsPerToken, routerKind, routerSlots } from '../routers/index.ts';
 import type { BlockInfo, Graph, GraphInput, OpNode, ParamSpec, RoutingStatName } from './ir.ts';
 import { GRAPH_FORMAT, blockOutput } from './ir.ts';
 
@@ -47,7 +46,7 @@ function upgradeBlock(block: GraphV1['blocks'][number], model: ResolvedModel, pa
     family: r.family,
     ...(block.routerName ? { routerName: block.routerName } : {}),
     experts: r.experts,
-    capacity: r.family === 'soft' ? r.slots : r.capacity,
+    capacity: routerSlots(r),
     group: r.group,
     expertsPerToken: expertsPerToken(r),
     expertParams: experts,
