@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { loadSpec } from '../../runtime/train/session.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
@@ -12,6 +13,11 @@ import { loadMnist } from '../../runtime/data/mnist.ts';
 import type { Dataset } from '../../runtime/data/dataset.ts';
 import type { GraphModel } from '../../runtime/api.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
+import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
+import { restoreParams } from '../../runtime/train/trainer.ts';
+
+/** Trained weights of every case (scripts/gen-onnx-fixtures.ts writes them). */
+export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 
 /** The router cases: name → the `moe(…)` of the last block (undefined: dense). */
 export const ROUTER_CASES: Readonly<Record<string, string | undefined>> = {
@@ -97,4 +103,15 @@ export function tfjsLogits(model: GraphModel, images: Float32Array, n: number): 
     for (const t of out.stats.values()) t.dispose();
     return out.logits.dataSync() as Float32Array;
   });
+}
+
+/** The trained fixture of a case: its spec file, graph, and the tfjs model with the trained weights. */
+export function fixtureModel(name: string): { file: string; runDir: string; graph: Graph; model: GraphModel } {
+  const runDir = join(FIXTURE_DIR, name);
+  const file = join(runDir, 'model.moe');
+  const spec = loadSpec({ file, cwd: process.cwd() });
+  if (!spec.ok) throw new Error(`fixture ${name} does not compile: ${spec.diagnostics.map((d) => d.message).join('; ')}`);
+  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
+  restoreParams(model, loadCheckpoint(resolveCheckpoint(runDir)));
+  return { file, runDir, graph: spec.graph, model };
 }
