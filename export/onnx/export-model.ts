@@ -6,7 +6,7 @@
 //   input   images  float32 [N, H, W, C]   (N = "N" when the batch is dynamic)
 //   output  logits  float32 [N, classes]
 //           block_<i>/dispatch, block_<i>/combine  float32 [G, S, E, C]  (routing)
-import type { Dim, Graph, OpNode, Shape } from '../../compiler/graph/ir.ts';
+import { blockOutput, type Dim, type Graph, type OpNode, type Shape } from '../../compiler/graph/ir.ts';
 import { concreteDim, parseDim } from '../../compiler/graph/dims.ts';
 import { irVersionFor, onnx } from './proto.ts';
 import { NameSource, OnnxGraph, valueInfo, type Attr } from './onnx-graph.ts';
@@ -41,19 +41,15 @@ export interface OnnxExport {
   readonly batchMultiple: number;
 }
 
-/** A routed block's dispatch and combine nodes: graph v2 named outputs, else the router's node ids. */
+/** Each MoE block's dispatch and combine outputs (graph v2 named outputs `block_<i>/dispatch|combine`). */
 export function routingNodes(graph: Graph): { name: string; node: string }[] {
-  const named = graph.outputs as unknown as Record<string, string>;
   const out: { name: string; node: string }[] = [];
   for (const block of graph.blocks) {
     if (block.kind !== 'moe') continue;
     for (const what of ['dispatch', 'combine']) {
-      const key = `block_${block.index}/${what}`;
-      const id =
-        typeof named[key] === 'string'
-          ? named[key]!
-          : graph.nodes.find((n) => n.id.startsWith(`block_${block.index}/`) && n.id.endsWith(`/router/${what}`))?.id;
-      if (!id) throw new OnnxExportError('MOE0601', `block ${block.index}: the graph has no ${what} tensor to export as a routing output`, 'recompile the graph with this moec version, or export without --routing');
+      const key = blockOutput(block.index, what);
+      const id = graph.outputs[key];
+      if (!id) throw new OnnxExportError('MOE0601', `block ${block.index}: the graph has no output ${key} to export as a routing output`, 'recompile the graph with this moec version, or export without --routing');
       out.push({ name: key, node: id });
     }
   }
@@ -130,7 +126,9 @@ export function exportOnnx(graph: Graph, weights: WeightMap, options: OnnxExport
   if (!input) throw new OnnxExportError('MOE0601', 'the graph has no input');
 
   const routing = options.routing ? routingNodes(graph) : [];
-  const outputs = [{ name: 'logits', node: graph.outputs.logits }, ...routing];
+  const logits = graph.outputs.logits;
+  if (!logits) throw new OnnxExportError('MOE0601', 'the graph has no `logits` output');
+  const outputs = [{ name: 'logits', node: logits }, ...routing];
   const nodes = ancestors(graph, outputs.map((o) => o.node));
   const usedParams = new Set(nodes.filter((n) => n.op === 'param').map((n) => String(n.attrs.name)));
   checkWeights(graph, weights, usedParams);
@@ -224,7 +222,7 @@ export function exportOnnx(graph: Graph, weights: WeightMap, options: OnnxExport
     metadataProps: [
       { key: 'moec.model', value: graph.meta.model },
       { key: 'moec.batch_multiple', value: String(multiple) },
-      { key: 'moec.classes', value: String(graph.meta.resolved.classes) },
+      { key: 'moec.classes', value: String(graph.nodes.find((n) => n.id === logits)!.shape[1]) },
     ],
   });
   const bytes = onnx.ModelProto.encode(model).finish();

@@ -65,8 +65,8 @@ describe.each(CASES)('%s exported to ONNX', (name) => {
 
   it('writes only standard-domain ops, images in, logits and routing out', () => {
     const m = onnx.ModelProto.decode(exported.get(name)!);
-    expect(m.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
-    expect(m.graph!.node.every((n) => !n.domain)).toBe(true);
+    expect(m.opsetImport!.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
+    expect(m.graph!.node!.every((n) => !n.domain)).toBe(true);
     expect(session.inputNames).toEqual(['images']);
     const moeBlocks = graph.blocks.filter((b) => b.kind === 'moe').map((b) => b.index);
     expect(session.outputNames).toEqual(['logits', ...moeBlocks.flatMap((i) => [`block_${i}/dispatch`, `block_${i}/combine`])]);
