@@ -11,7 +11,8 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { ResolvedModel, ResolvedTrain } from '../../compiler/model.ts';
 import { printResolvedSpec } from '../../compiler/index.ts';
-import { validateGraph } from '../../compiler/graph/schema.ts';
+import { checkGraph, validateGraph } from '../../compiler/graph/schema.ts';
+import { GRAPH_FORMAT_V1 } from '../../compiler/graph/upgrade.ts';
 import { PRESETS_FILE } from '../../compiler/program.ts';
 import { checkGraphHash, listCheckpoints, removeInterruptedSaves, type LoadedCheckpoint } from '../checkpoint/checkpoint.ts';
 import { canonicalJson, sha256 } from '../checkpoint/manifest.ts';
@@ -89,8 +90,8 @@ export function graphText(graph: Graph): { text: string; sha256: string } {
   return { text, sha256: sha256(text) };
 }
 
-/** The run folder's graph.json, validated (for a resume). */
-export function readRunGraph(runDir: string): { graph: Graph; text: string } | undefined {
+/** The run folder's graph.json, validated and in the current format (for a resume); `upgraded` for a moec-graph/1 file. */
+export function readRunGraph(runDir: string): { graph: Graph; text: string; upgraded: boolean } | undefined {
   const file = join(runDir, 'graph.json');
   const s = statOrUndefined(file);
   if (!s) return undefined;
@@ -102,9 +103,10 @@ export function readRunGraph(runDir: string): { graph: Graph; text: string } | u
   } catch (e) {
     throw new RuntimeFault('MOE0545', `${file}: not valid JSON (${(e as Error).message})`, 'the run folder was damaged; start a new run');
   }
-  const errors = validateGraph(json, text, 'json', file).filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new RuntimeFault('MOE0545', `${file}: ${errors[0]!.message}`, 'the run folder was damaged; start a new run');
-  return { graph: json as Graph, text };
+  const checked = checkGraph(json, text, 'json', file);
+  const error = checked.diagnostics.find((d) => d.severity === 'error');
+  if (error || !checked.graph) throw new RuntimeFault('MOE0545', `${file}: ${error?.message ?? 'not a graph'}`, 'the run folder was damaged; start a new run');
+  return { graph: checked.graph, text, upgraded: (json as { format?: unknown }).format === GRAPH_FORMAT_V1 };
 }
 
 /** The first JSON path where two values differ (iterative: graphs can be deep and large). */
@@ -245,7 +247,8 @@ export function openTrainingRun(plan: TrainingRunPlan): OpenedRun {
     runGraph = readRunGraph(dir);
     if (runGraph) {
       checkGraphHash(resume!, runGraph.text, join(dir, 'graph.json'));
-      checkSameGraph(dir, runGraph.graph, files.graph);
+      // A run of an older moec (moec-graph/1) is compared by its tensors only (checkResumable).
+      if (!runGraph.upgraded) checkSameGraph(dir, runGraph.graph, files.graph);
     }
   } else checkFreshRunTarget(dir, plan.force);
   graphText(files.graph);
