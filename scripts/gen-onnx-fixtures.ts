@@ -20,7 +20,7 @@ for (const [name, router] of Object.entries(ROUTER_CASES)) {
   const { model } = await trainedModel(router);
   const tensors = [...weightsOf(model)].map(([n, w]) => ({ name: n, group: 'param' as const, shape: w.shape, data: w.data }));
   saveCheckpoint(join(dir, 'checkpoints'), tensors, {
-    step: 30, epoch: 0, batchInEpoch: 0, batch: 32, seed: 1, optimizer: { kind: 'adamw', count: 30 }, randomStreams: {}, totalSteps: 30, model: 'probe',
+    step: 30, epoch: 3, batchInEpoch: 6, batch: 32, seed: 1, optimizer: { kind: 'adamw', count: 30 }, randomStreams: {}, totalSteps: 30, model: 'probe',
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   });
   model.dispose();
