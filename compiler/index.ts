@@ -2,6 +2,7 @@
 // train block, print the resolved spec, and (via lower/) build the op graph.
 export { loadProgram, defaultReadFile, PRESETS_FILE, PRESETS_PATH } from './program.ts';
 export type { Program, LoadOptions } from './program.ts';
+export type { FieldSource } from './resolve/model-context.ts';
 export { selectModel, selectTrain } from './select.ts';
 export type { Selected } from './select.ts';
 export { printResolvedSpec, formatRouter } from './print.ts';

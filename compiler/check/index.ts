@@ -69,6 +69,7 @@ export function checkRouterDeclaration(decl: RouterDeclaration, file: string): D
     decl: { kind: 'ModelDeclaration', name: decl.name, members: [], span: decl.span },
     file,
     fields: new Map(),
+    sources: new Map(),
     rules: [{ rule: undefined as never, layer: { kind: 'moe', span: decl.value.span, router: { declaredName: decl.name.name, call }, args: [] } }],
   };
   return [...out, ...ROUTER_RULES.flatMap((r) => r.check(ctx))];
