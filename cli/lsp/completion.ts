@@ -17,6 +17,7 @@ import {
   TRAIN_FIELDS,
   TRAIN_FUNCTIONS,
   familyDoc,
+  familyExample,
   isRouterFamily,
   paramMarkdown,
   routerParameter,
@@ -136,9 +137,8 @@ function familyItems(): CompletionItem[] {
     label: f,
     kind: CompletionItemKind.Function,
     detail: 'router',
-    documentation: markdown(`**${f}**: ${familyDoc(f)}`),
-    insertText: `${f}(experts: \${1:8})`,
-    insertTextFormat: InsertTextFormat.Snippet,
+    documentation: markdown(`**${f}** — ${familyDoc(f)}`),
+    insertText: familyExample(f),
   }));
 }
 
@@ -190,7 +190,7 @@ function callItems(call: Call, analysis: Analysis | undefined): CompletionItem[]
     return Object.entries(MOE_ARGS).filter(([n]) => !call.given.includes(n)).map(([n, s]) => fieldItem(n, s, CompletionItemKind.Property));
   }
   if (isRouterFamily(callee)) {
-    if (call.afterColon) return enumItems(call.argName ? routerParameter(call.argName) : undefined);
+    if (call.afterColon) return enumItems(call.argName ? routerParameter(callee, call.argName) : undefined);
     return routerParameters(callee).filter(([n]) => !call.given.includes(n)).map(([n, s]) => fieldItem(n, s, CompletionItemKind.Property));
   }
   const fn = trainFunction(callee);

@@ -9,7 +9,7 @@ import { importTarget } from '../../compiler/resolve/files.ts';
 import type { Analysis } from './analysis.ts';
 import { nodesAt, innermost } from './locate.ts';
 import { blockTable, gflops, int, modelFieldValue, placeLink, provenance, short, trainFieldValue } from './describe.ts';
-import { MODEL_FIELDS, MOE_ARGS, TRAIN_FIELDS, familyDoc, isRouterFamily, paramMarkdown, routerParameter, trainFunction } from './vocabulary.ts';
+import { MODEL_FIELDS, MOE_ARGS, TRAIN_FIELDS, familyDoc, isRouterFamily, paramMarkdown, routerParameter, routerParameters, trainFunction } from './vocabulary.ts';
 
 export interface HoverResult {
   readonly markdown: string;
@@ -48,11 +48,12 @@ function routerPart(analysis: Analysis, chain: readonly AstNode[], id: Identifie
   if (!call || !id) return undefined;
   if (id === call.callee) {
     if (!isRouterFamily(id.name)) return undefined;
-    return { markdown: `**${id.name}** router: ${familyDoc(id.name)}`, span: id.span };
+    const params = routerParameters(id.name).map(([n, spec]) => `- ${paramMarkdown(n, spec).replace('\n\n', ' — ')}`);
+    return { markdown: [`**${id.name}** router — ${familyDoc(id.name)}`, '', ...params].join('\n'), span: id.span };
   }
   const arg = innermost(chain, 'Argument');
   if (arg?.name === id && isRouterFamily(call.callee.name)) {
-    const spec = routerParameter(id.name);
+    const spec = routerParameter(call.callee.name, id.name);
     if (!spec) return { markdown: `\`${id.name}\` is not a parameter of ${call.callee.name}`, span: id.span };
     return { markdown: paramMarkdown(id.name, spec), span: id.span };
   }

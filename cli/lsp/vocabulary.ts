@@ -1,33 +1,36 @@
 // What the language offers at each place, with documentation, read from the
-// compiler's own tables (compiler/check/schema.ts): the checker, completion and
-// hover describe a field in one place.
-import type { CallSignature, ParamSpec, RouterFamily, ValueType } from '../../compiler/check/schema.ts';
-import { DATA_FUNCTIONS, MODEL_FIELDS, MOE_ARGS, OPTIMIZER_FUNCTIONS, ROUTER_FAMILIES, ROUTER_PARAMS, SCHEDULE_FUNCTIONS, TRAIN_FIELDS, paramsOfFamily } from '../../compiler/check/schema.ts';
+// compiler's own tables (compiler/check/schema.ts, the router table ROUTERS in
+// compiler/routers/): the checker, completion and hover describe a field in one place.
+import type { CallSignature, ParamSpec, ValueType } from '../../compiler/check/schema.ts';
+import { DATA_FUNCTIONS, MODEL_FIELDS, MOE_ARGS, OPTIMIZER_FUNCTIONS, SCHEDULE_FUNCTIONS, TRAIN_FIELDS } from '../../compiler/check/schema.ts';
+import { ROUTERS, ROUTER_FAMILIES } from '../../compiler/routers/index.ts';
+import type { RouterFamily, RouterParam } from '../../compiler/routers/index.ts';
 
 export { MODEL_FIELDS, TRAIN_FIELDS, MOE_ARGS, ROUTER_FAMILIES };
-
-/** One line per router family (routers.md §4). */
-const FAMILY_DOCS: Readonly<Record<RouterFamily, string>> = {
-  token_choice: 'each token picks its top-k experts (normalize: softmax or sinkhorn); V-MoE, routers.md §4.1–4.2',
-  expert_choice: 'each expert picks its top-C tokens (normalize: softmax, sinkhorn or sparsity); routers.md §4.3–4.5',
-  soft: 'Soft MoE: every slot is a weighted mix of all tokens; no token is dropped; routers.md §4.6',
-};
+export type { RouterFamily };
 
 export function isRouterFamily(name: string): name is RouterFamily {
-  return (ROUTER_FAMILIES as readonly string[]).includes(name);
+  return Object.hasOwn(ROUTERS, name);
 }
 
+/** `Soft MoE: every slot mixes … (routers.md §4.6)`. */
 export function familyDoc(family: RouterFamily): string {
-  return FAMILY_DOCS[family];
+  const d = ROUTERS[family];
+  return `${d.label}: ${d.doc} (${d.reference}). Example: \`${d.example}\``;
 }
 
-/** The parameters `family(…)` accepts, with their specs. */
-export function routerParameters(family: RouterFamily): Array<[string, ParamSpec]> {
-  return paramsOfFamily(family).map((name) => [name, ROUTER_PARAMS[name]]);
+/** A short valid call of the family, for inserting. */
+export function familyExample(family: RouterFamily): string {
+  return ROUTERS[family].example;
 }
 
-export function routerParameter(name: string): ParamSpec | undefined {
-  return ROUTER_PARAMS[name];
+/** The parameters `family(…)` accepts, in their documented order. */
+export function routerParameters(family: RouterFamily): Array<[string, RouterParam]> {
+  return Object.entries(ROUTERS[family].params);
+}
+
+export function routerParameter(family: RouterFamily, name: string): RouterParam | undefined {
+  return Object.hasOwn(ROUTERS[family].params, name) ? ROUTERS[family].params[name] : undefined;
 }
 
 /** The calls a train field accepts (`data: mnist(…)`), by field name. */
@@ -70,7 +73,16 @@ export function describeType(type: ValueType): string {
   }
 }
 
-/** Markdown for a field or parameter: its meaning, type and whether it is required. */
-export function paramMarkdown(name: string, spec: ParamSpec): string {
-  return `\`${name}\`: ${spec.doc}\n\n${describeType(spec.type)}${spec.required ? ' · required' : ''}`;
+function defaultText(spec: ParamSpec): string | undefined {
+  if (spec.defaultDoc) return spec.defaultDoc;
+  if (spec.default === undefined || typeof spec.default === 'function') return undefined;
+  const d = spec.default;
+  return typeof d === 'object' && d !== null && 'fn' in d ? `${d.fn}(…)` : Array.isArray(d) ? d.join('x') : String(d);
+}
+
+/** Markdown for a field or parameter: its meaning, type, default and whether it is required. */
+export function paramMarkdown(name: string, spec: ParamSpec & { readonly normalizers?: readonly string[] }): string {
+  const dflt = defaultText(spec);
+  const facts = [describeType(spec.type), spec.required ? 'required' : dflt !== undefined ? `default \`${dflt}\`` : undefined, spec.normalizers ? `only with normalize: ${spec.normalizers.join(' or ')}` : undefined];
+  return `\`${name}\`: ${spec.doc}\n\n${facts.filter(Boolean).join(' · ')}`;
 }
