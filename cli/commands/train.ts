@@ -20,6 +20,7 @@ import { modelSummary } from '../../runtime/train/summary.ts';
 import { latestRun, newRunDir, readMetrics, writeRunFiles } from '../../runtime/train/run-folder.ts';
 import { train, type StopFlag, type TrainEvent } from '../../runtime/train/trainer.ts';
 import { writeTrainingPlots } from '../../runtime/plots/training-plots.ts';
+import { assignWeights, formatImportReport, importVmoeNpz } from '../../export/vmoe/import.ts';
 
 export interface TrainFlags {
   train?: string;
@@ -35,6 +36,7 @@ export interface TrainFlags {
   logEvery?: string;
   keepLast?: string;
   keepEvery?: string;
+  initFrom?: string;
 }
 
 export function parseIntFlag(flag: string, value: string | undefined, min = 1): number | undefined {
@@ -105,6 +107,9 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     } else resumeDir = resolveCheckpoint(resolve(ctx.cwd, flags.resume));
   }
   const resume = resumeDir ? loadCheckpoint(resumeDir) : undefined;
+  if (flags.initFrom !== undefined && resume) throw new UserError('--init-from starts a new run; it cannot be combined with --resume');
+  // Read before anything is written: a bad file leaves no run folder behind.
+  const init = flags.initFrom !== undefined ? importVmoeNpz(resolve(ctx.cwd, flags.initFrom), spec.graph, { upcycle: true, file: flags.initFrom }) : undefined;
   if (resume) {
     const st = resume.manifest.state;
     if (st.batch !== spec.train.batch || st.seed !== spec.train.seed)
@@ -130,7 +135,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     train: spec.train,
     graph: spec.graph,
     overrides: flags.set,
-    settings: { backend, augmentation, resumedFrom: resumeDir ?? null, argv: { file, ...flags } },
+    settings: { backend, augmentation, resumedFrom: resumeDir ?? null, initFrom: init ? init.report : null, argv: { file, ...flags } },
   });
   // A fresh run starts a fresh metrics.jsonl; a resumed one drops records past its checkpoint (logged before a crash).
   const metricsFile = join(runDir, 'metrics.jsonl');
@@ -139,6 +144,10 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
 
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
+  if (init) {
+    assignWeights(model, init.weights);
+    out(formatImportReport(init.report));
+  }
   const stop: StopFlag = {};
   const onSignal = (signal: string) => () => {
     if (stop.requested) return;
@@ -268,6 +277,7 @@ export const trainCommand: CommandModule = {
       .option('--log-every <n>', 'steps between log lines and train metrics')
       .option('--keep-last <n>', 'checkpoints to keep (default 3)')
       .option('--keep-every <n>', 'also keep every checkpoint whose step is a multiple of n')
+      .option('--init-from <file.npz>', 'start from the parameters of a vmoe/vit_jax/big_vision .npz (a dense ViT upcycles into the MoE blocks)')
       .action(async (file: string, flags: TrainFlags) => {
         setExit(await runTrain(file, flags, ctx));
       });
