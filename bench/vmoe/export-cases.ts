@@ -9,7 +9,7 @@
 //   OUT/paper/<spec>/config.py, moec.json   config-only exports of every model in specs/
 //
 //   node bin/run-ts.mjs bench/vmoe/export-cases.ts OUT
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadSpec } from '../../runtime/train/session.ts';
@@ -23,27 +23,13 @@ import type { Graph } from '../../compiler/graph/ir.ts';
 import { writeNpz } from '../../export/npz/npz.ts';
 import { vmoeExportFiles } from '../../export/vmoe/target.ts';
 
-const BASE = `image: 28x28x1
-  patch: 7
-  width: 32
-  depth: 3
-  heads: 4
-  mlp: 64
-  classes: 10`;
-
-/** name → model body (after BASE). Together: six routers + dense, cls and gap, BPR, learned and sincos. */
-export const CASES: Record<string, string> = {
-  dense_gap_learned: 'pool: gap\n  posemb: learned\n  blocks all: dense',
-  dense_cls_sincos: 'pool: cls\n  posemb: sincos2d\n  blocks all: dense',
-  softmax_tc_cls_bpr: 'pool: cls\n  blocks all: dense\n  blocks every 2: moe(token_choice(normalize: softmax, experts: 4, k: 2, capacity: 1.05, bpr: true, importance_loss: 0.005, load_loss: 0.005))',
-  softmax_tc_gap_sincos_lowcap: 'pool: gap\n  posemb: sincos2d\n  blocks all: dense\n  blocks last 2: moe(token_choice(normalize: softmax, experts: 4, k: 1, capacity: 0.5, multiple_of: 1))',
-  sinkhorn_tc: 'pool: gap\n  blocks all: dense\n  blocks last 1: moe(token_choice(normalize: sinkhorn, experts: 4, k: 2, capacity: 1.0, iterations: 20))',
-  softmax_ec: 'pool: gap\n  blocks all: dense\n  blocks last 2: moe(expert_choice(normalize: softmax, experts: 4, capacity: 1.0, rounding: round))',
-  sinkhorn_ec: 'pool: cls\n  blocks all: dense\n  blocks last 1: moe(expert_choice(normalize: sinkhorn, experts: 4, capacity: 1.0, iterations: 20))',
-  sparsity_ec: 'pool: gap\n  blocks all: dense\n  blocks last 1: moe(expert_choice(normalize: sparsity, experts: 4, capacity: 1.0, iterations: 20))',
-  soft_gap: 'pool: gap\n  blocks all: dense\n  blocks last 2: moe(soft(experts: 4, capacity: 1.5, rounding: ceil))',
-  soft_cls_sincos: 'pool: cls\n  posemb: sincos2d\n  blocks all: dense\n  blocks last 1: moe(soft(experts: 8, slots: 2))',
+/** The cases (model bodies) and their common header, shared with the TypeScript tests that pin what verify.py confirmed. */
+const fixture = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../tests/fixtures/vmoe/verified.json'), 'utf8')) as {
+  base: string;
+  cases: Record<string, { spec: string }>;
 };
+const BASE = fixture.base;
+export const CASES: Record<string, string> = Object.fromEntries(Object.entries(fixture.cases).map(([k, v]) => [k, v.spec]));
 
 /** A deterministic standard normal stream (Box–Muller on a 32-bit LCG). */
 function normals(seed: number): () => number {

@@ -79,6 +79,7 @@ export function readNpz(bytes: Uint8Array, options: ReadNpzOptions = {}): NpzCon
   const file = options.file ?? '<npz>';
   const limits = limitsOf(options);
   const seen = new Set<string>();
+  const expectedOf = new Map<string, readonly number[]>();
   const unexpected: string[] = [];
   let entries = 0;
   let total = 0;
@@ -96,6 +97,7 @@ export function readNpz(bytes: Uint8Array, options: ReadNpzOptions = {}): NpzCon
         if (entry.compression !== 0 && entry.compression !== 8)
           throw new RuntimeFault('MOE0621', `${file}: entry '${entry.name}' uses zip compression method ${entry.compression} (stored and deflate are supported)`);
         const expected = options.shapeOf?.(name);
+        if (expected) expectedOf.set(name, expected);
         if (options.shapeOf && !expected) {
           unexpected.push(name);
           return false;
@@ -119,7 +121,7 @@ export function readNpz(bytes: Uint8Array, options: ReadNpzOptions = {}): NpzCon
   const arrays = new Map<string, NpyArray>();
   for (const [entryName, data] of Object.entries(raw)) {
     const name = entryName.slice(0, -4);
-    arrays.set(name, decodeNpy(data, `${file}: array '${name}'`, options.shapeOf?.(name)));
+    arrays.set(name, decodeNpy(data, `${file}: array '${name}'`, expectedOf.get(name)));
   }
   return { arrays, unexpected };
 }

@@ -166,7 +166,7 @@ export function vmoeDifferences(m: ResolvedModel): string[] {
       `Dropout ${m.dropout}: in MoE blocks vmoe drops inside each expert (its hidden layer and output, per slot), moec drops the combined MoE output; dense blocks, attention output and embeddings match. moec has no attention-probability dropout (attention_dropout_rate = 0.0).`,
     );
   if (layer && layer.router.noise > 0)
-    notes.push(`Training noise: noise_std ${layer.router.noise}${layer.router.family === 'soft' ? ' (Soft MoE: not divided by num_experts, as in moec)' : ' / num_experts, as moec'}; vmoe draws it from the 'gating' rng, so the draws differ.`);
+    notes.push(`Training noise: noise_std ${pyFloat(layer.router.noise)}${layer.router.family === 'soft' ? ' (Soft MoE: not divided by num_experts, as in moec)' : ' / num_experts, as moec'}; vmoe draws it from the 'gating' rng, so the draws differ.`);
   return notes;
 }
 
