@@ -1,6 +1,9 @@
 // printResolvedSpec: a resolved model (and train block) as .moe text with every
 // default written out. The text checks back to the same ResolvedModel.
-import type { BlockLayer, ResolvedModel, ResolvedTrain, RouterConfig } from './model.ts';
+import type { BlockLayer, ResolvedModel, ResolvedTrain } from './model.ts';
+import { formatRouter } from './routers/index.ts';
+
+export { formatRouter };
 
 /** Shortest text that reads back as the same number (integers stay integers). */
 function num(x: number): string {
@@ -12,29 +15,6 @@ function num(x: number): string {
 /** A float-valued parameter written so it never reads as an integer expression. */
 function float(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : num(x);
-}
-
-export function formatRouter(r: RouterConfig): string {
-  const args: string[] = [`experts: ${r.experts}`];
-  switch (r.family) {
-    case 'token_choice':
-      args.push(`normalize: ${r.normalize}`, `k: ${r.k}`, `capacity: ${float(r.capacityFactor)}`, `rounding: ${r.rounding}`, `multiple_of: ${r.multipleOf}`);
-      args.push(`group: ${r.group}`, `bpr: ${r.bpr}`, `noise: ${float(r.noise)}`, `importance_loss: ${float(r.importanceLoss)}`, `load_loss: ${float(r.loadLoss)}`);
-      if (r.normalize === 'sinkhorn') args.push(`iterations: ${r.iterations}`, `combine: ${r.combine}`);
-      break;
-    case 'expert_choice':
-      args.push(`normalize: ${r.normalize}`, `capacity: ${float(r.capacityFactor)}`, `rounding: ${r.rounding}`, `multiple_of: ${r.multipleOf}`, `group: ${r.group}`);
-      if (r.normalize !== 'sparsity') args.push(`noise: ${float(r.noise)}`);
-      if (r.normalize !== 'softmax') args.push(`iterations: ${r.iterations}`, `combine: ${r.combine}`);
-      break;
-    case 'soft':
-      // A factor the user gave (slots = round(S·c/E)) is printed as the factor, so it reads back unchanged.
-      if (Math.abs(r.capacityFactor - (r.slots * r.experts) / r.group) < 1e-12) args.push(`slots: ${r.slots}`);
-      else args.push(`capacity: ${float(r.capacityFactor)}`);
-      args.push(`rounding: ${r.rounding}`, `group: ${r.group}`, `noise: ${float(r.noise)}`);
-      break;
-  }
-  return `${r.family}(${args.join(', ')})`;
 }
 
 function formatLayer(layer: BlockLayer): string {
@@ -73,7 +53,8 @@ function routerDeclarations(model: ResolvedModel): string[] {
   return [...seen].map(([name, text]) => `router ${name} = ${text}`);
 }
 
-function formatTrain(t: ResolvedTrain): string {
+/** Each train field as .moe text, every default written out (undefined: once per epoch / by image size). */
+export function trainFieldTexts(t: ResolvedTrain): Array<[string, string | number | undefined]> {
   const d = t.data;
   const data =
     d.kind === 'mnist' || d.kind === 'fashion_mnist'
@@ -95,7 +76,7 @@ function formatTrain(t: ResolvedTrain): string {
         : s.kind === 'linear'
           ? `linear(warmup: ${s.warmup}, end: ${float(s.end)})`
           : `rsqrt(warmup: ${s.warmup}, cooldown: ${s.cooldown})`;
-  const fields: Array<[string, string | number | undefined]> = [
+  return [
     ['model', t.model],
     ['data', data],
     ['batch', t.batch],
@@ -108,10 +89,30 @@ function formatTrain(t: ResolvedTrain): string {
     ['augment', t.augment],
     ['seed', t.seed],
   ];
+}
+
+function formatTrain(t: ResolvedTrain): string {
+  const fields = trainFieldTexts(t);
   const present = fields.filter((f): f is [string, string | number] => f[1] !== undefined);
   const width = Math.max(...present.map(([name]) => name.length)) + 2;
   const lines = [`train ${t.name} {`, ...present.map(([name, value]) => `  ${`${name}:`.padEnd(width)}${value}`), '}'];
   return lines.join('\n');
+}
+
+/** Each model field as .moe text, every default written out, in the order of language.md §3.3. */
+export function modelFieldTexts(m: ResolvedModel): Array<[string, string]> {
+  return [
+    ['image', m.image.join('x')],
+    ['patch', m.patch.join('x')],
+    ['width', String(m.width)],
+    ['depth', String(m.depth)],
+    ['heads', String(m.heads)],
+    ['mlp', String(m.mlp)],
+    ['classes', String(m.classes)],
+    ['pool', m.pool],
+    ['dropout', float(m.dropout)],
+    ['posemb', m.posemb],
+  ];
 }
 
 export function printResolvedSpec(model: ResolvedModel, train?: ResolvedTrain): string {
@@ -121,16 +122,7 @@ export function printResolvedSpec(model: ResolvedModel, train?: ResolvedTrain): 
     `# ${m.tokens} tokens per image; every default written out.`,
     ...routerDeclarations(m),
     `model ${m.name} {`,
-    `  image:   ${m.image.join('x')}`,
-    `  patch:   ${m.patch.join('x')}`,
-    `  width:   ${m.width}`,
-    `  depth:   ${m.depth}`,
-    `  heads:   ${m.heads}`,
-    `  mlp:     ${m.mlp}`,
-    `  classes: ${m.classes}`,
-    `  pool:    ${m.pool}`,
-    `  dropout: ${float(m.dropout)}`,
-    `  posemb:  ${m.posemb}`,
+    ...modelFieldTexts(m).map(([name, value]) => `  ${`${name}:`.padEnd(9)}${value}`),
     '',
     ...blockRules(m),
     '}',

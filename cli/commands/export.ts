@@ -13,6 +13,7 @@ import { loadCheckpoint, listCheckpoints, resolveCheckpoint } from '../../runtim
 import { loadSpec } from '../../runtime/train/session.ts';
 import { InvalidGraphError, loadGraphFromFile } from '../../runtime/executor/load.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
+import type { ResolvedModel } from '../../compiler/model.ts';
 
 interface ExportFlags {
   to?: string;
@@ -30,7 +31,7 @@ function targetList(): string {
 }
 
 /** The model to export: a spec compiled now, or a run folder's graph.json. */
-function readInput(source: string, flags: ExportFlags, ctx: CliContext): { graph: Graph; runDir?: string; shown: string } | number {
+function readInput(source: string, flags: ExportFlags, ctx: CliContext): { graph: Graph; model?: ResolvedModel; runDir?: string; shown: string } | number {
   const path = resolve(ctx.cwd, source);
   if (existsSync(path) && statSync(path).isDirectory()) {
     const graphFile = join(path, 'graph.json');
@@ -45,7 +46,7 @@ function readInput(source: string, flags: ExportFlags, ctx: CliContext): { graph
   const spec = loadSpec({ file: source, cwd: ctx.cwd, overrides: flags.set, trainOptional: true });
   if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
   if (!spec.ok) return EXIT_ERROR;
-  return { graph: spec.graph, shown: source };
+  return { graph: spec.graph, model: spec.model, shown: source };
 }
 
 export async function runExport(source: string, flags: ExportFlags, ctx: CliContext): Promise<number> {
@@ -77,7 +78,7 @@ export async function runExport(source: string, flags: ExportFlags, ctx: CliCont
     if (key && flags[key] !== undefined) options[key] = flags[key];
   }
   const result = await target.run(
-    { graph: input.graph, model: input.graph.meta.resolved, ...(weights ? { weights } : {}), source: input.shown },
+    { graph: input.graph, ...(input.model ?? input.graph.meta.resolved ? { model: input.model ?? input.graph.meta.resolved } : {}), ...(weights ? { weights } : {}), source: input.shown },
     out,
     options,
   );

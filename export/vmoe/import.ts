@@ -59,8 +59,8 @@ export function importVmoeNpz(path: string, graph: Graph, options: { readonly up
   const file = options.file ?? path;
   const layout = vmoeLayout(graph);
   const shapes = vmoeShapes(layout);
-  const m = graph.meta.resolved;
-  const moeBlocks = new Set(m.blocks.flatMap((b, i) => (b.kind === 'moe' ? [i] : [])));
+  const m = { name: graph.meta.model };
+  const moeBlocks = new Set(graph.blocks.flatMap((b) => (b.kind === 'moe' ? [b.index] : [])));
   // vmoe name → the file's entry name, to report both and refuse two entries for one leaf.
   const entryOf = new Map<string, string>();
   /** Expected shape of a dense-MLP leaf feeding the experts of MoE block i: the expert leaf without its expert axis. */

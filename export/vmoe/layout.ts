@@ -5,8 +5,7 @@
 // is a contiguous range of those columns, reshaped. That covers all of it:
 // plain reshapes (patch kernel, position table, expert biases) and the split
 // of the fused qkv projection into flax's query/key/value [d, heads, head_dim].
-import type { Graph, ParamSpec } from '../../compiler/graph/ir.ts';
-import type { ResolvedModel } from '../../compiler/model.ts';
+import type { Graph, ParamSpec, VitInfo } from '../../compiler/graph/ir.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 
 export interface VmoeLeaf {
@@ -49,7 +48,7 @@ const BLOCK_NAMES: Record<string, string> = {
 const EXPERT_NAMES: Record<string, string> = { w1: 'Dense_0/kernel', b1: 'Dense_0/bias', w2: 'Dense_1/kernel', b2: 'Dense_1/bias' };
 
 /** The vmoe leaves of one moec parameter, or undefined when vmoe has no such parameter. */
-function mapParam(p: ParamSpec, m: ResolvedModel): readonly VmoeLeaf[] | undefined {
+function mapParam(p: ParamSpec, m: VitInfo): readonly VmoeLeaf[] | undefined {
   const d = m.width;
   const H = m.heads;
   const hd = d / H;
@@ -93,10 +92,11 @@ function mapParam(p: ParamSpec, m: ResolvedModel): readonly VmoeLeaf[] | undefin
 
 /** The mapping of every parameter of a graph; refuses a parameter vmoe has no place for. */
 export function vmoeLayout(graph: Graph): readonly ParamMapping[] {
-  const m = graph.meta.resolved;
+  const m = graph.vit;
+  if (!m) throw new RuntimeFault('MOE0642', `graph ${graph.meta.model} is not a whole ViT (no \`vit\` dimensions): vmoe's VisionTransformerMoe cannot hold it`);
   return graph.params.map((p) => {
     const leaves = mapParam(p, m);
-    if (!leaves) throw new RuntimeFault('MOE0642', `model ${m.name}: parameter '${p.name}' has no counterpart in vmoe's VisionTransformerMoe`);
+    if (!leaves) throw new RuntimeFault('MOE0642', `model ${graph.meta.model}: parameter '${p.name}' has no counterpart in vmoe's VisionTransformerMoe`);
     return { moec: p.name, moecShape: p.shape, leaves };
   });
 }

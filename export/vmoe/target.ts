@@ -42,8 +42,15 @@ export interface VmoeFiles {
 }
 
 /** The files' contents, computed without touching the disk. */
-export function vmoeExportFiles(input: VmoeExportInput): VmoeFiles {
+/** The resolved model the config is written from (a graph's blocks do not carry every router parameter). */
+function resolvedModel(input: VmoeExportInput): ResolvedModel {
   const m = input.model ?? input.graph.meta.resolved;
+  if (!m) throw new RuntimeFault('MOE0642', `graph ${input.graph.meta.model} does not record its resolved model, which the vmoe config is written from`, 'export the .moe spec instead (with --checkpoint for the weights)');
+  return m;
+}
+
+export function vmoeExportFiles(input: VmoeExportInput): VmoeFiles {
+  const m = resolvedModel(input);
   assertVmoeExpressible(m);
   const layout = vmoeLayout(input.graph);
   const npz = input.weights ? writeNpz(toVmoeArrays(layout, input.weights)) : undefined;
@@ -54,7 +61,7 @@ export function vmoeExportFiles(input: VmoeExportInput): VmoeFiles {
 export async function exportVmoe(input: VmoeExportInput, out: string): Promise<{ files: string[]; notes: string[] }> {
   const files = vmoeExportFiles(input);
   const written = writeOutputFiles(out, [[VMOE_CONFIG_FILE, files.config], ...(files.npz ? ([[VMOE_PARAMS_FILE, files.npz]] as const) : [])]);
-  const m = input.model ?? input.graph.meta.resolved;
+  const m = resolvedModel(input);
   return {
     files: written,
     notes: [
