@@ -8,6 +8,7 @@
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
+//   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import { syntaxCodes } from './codes/syntax.ts';
@@ -16,6 +17,7 @@ import { checkCodes } from './codes/check.ts';
 import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
+import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
 
 export interface CodeInfo {
@@ -33,6 +35,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...graphCodes,
   ...runtimeCodes,
   ...reliabilityCodes,
+  ...exportOnnxCodes,
   ...editorCodes,
 });
 
