@@ -7,12 +7,14 @@
 //   MOE03xx  types, values, model and router rules  codes/check.ts
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
+//   MOE07xx  routing analysis and reports           codes/report.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import { syntaxCodes } from './codes/syntax.ts';
 import { resolveCodes } from './codes/resolve.ts';
 import { checkCodes } from './codes/check.ts';
 import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
+import { reportCodes } from './codes/report.ts';
 
 export interface CodeInfo {
   readonly severity: Severity;
@@ -28,6 +30,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...checkCodes,
   ...graphCodes,
   ...runtimeCodes,
+  ...reportCodes,
 });
 
 export interface DiagnosticExtras {
