@@ -20,7 +20,7 @@ export {
 } from './compiler/index.ts';
 export type { Program, CostSummary } from './compiler/index.ts';
 export type { ResolvedModel, ResolvedTrain, RouterConfig, MoeBlockLayer } from './compiler/model.ts';
-export type { Graph, OpNode, ParamSpec } from './compiler/graph/ir.ts';
+export type { Graph, OpNode, ParamSpec, BlockInfo, VitInfo, GraphOutputs } from './compiler/graph/ir.ts';
 export { lowerModel } from './compiler/lower/index.ts';
 export { createGraphModel } from './runtime/executor/graph-model.ts';
 export type { GraphModel, ForwardResult, ForwardOptions } from './runtime/api.ts';

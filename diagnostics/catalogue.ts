@@ -7,6 +7,7 @@
 //   MOE03xx  types, values, model and router rules  codes/check.ts
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
+//   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 //   MOE07xx  routing analysis and reports           codes/report.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import { syntaxCodes } from './codes/syntax.ts';
@@ -14,6 +15,7 @@ import { resolveCodes } from './codes/resolve.ts';
 import { checkCodes } from './codes/check.ts';
 import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
+import { reliabilityCodes } from './codes/reliability.ts';
 import { reportCodes } from './codes/report.ts';
 
 export interface CodeInfo {
@@ -30,6 +32,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...checkCodes,
   ...graphCodes,
   ...runtimeCodes,
+  ...reliabilityCodes,
   ...reportCodes,
 });
 
