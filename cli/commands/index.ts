@@ -22,6 +22,7 @@ import { predictCommand } from './predict.ts';
 import { compileCommand } from './compile.ts';
 import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
+import { routesCommand } from './routes.ts';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
@@ -36,4 +37,5 @@ export const commands: readonly CommandModule[] = [
   predictCommand,
   benchCommand,
   studyCommand,
+  routesCommand,
 ];

@@ -2,7 +2,7 @@
 // and combine tensors the executor computed (graph v2 named outputs
 // `block_<i>/dispatch`, `block_<i>/combine`), plus the predicted class.
 import * as tf from '@tensorflow/tfjs';
-import type { ForwardOptions, ForwardResult, GraphModel } from '../api.ts';
+import type { GraphModel } from '../api.ts';
 import { RuntimeFault } from '../train/fault.ts';
 import type { RoutingBatch } from './analyse.ts';
 import type { PatchGrid, RoutedBlock } from './layout.ts';
@@ -30,7 +30,7 @@ export function imagesPerGroup(blocks: readonly RoutedBlock[], grid: PatchGrid):
 
 /** Checks that the graph names the routing tensors of every block (graph v2). */
 export function checkRoutingOutputs(model: GraphModel, blocks: readonly RoutedBlock[]): void {
-  const outputs = model.graph.outputs as Readonly<Record<string, string>>;
+  const outputs = model.graph.outputs;
   for (const b of blocks)
     for (const name of outputNames(b))
       if (!Object.hasOwn(outputs, name))
@@ -42,11 +42,10 @@ export async function captureRouting(model: GraphModel, pixels: Float32Array, co
   const names = blocks.flatMap(outputNames);
   const out = tf.tidy(() => {
     const x = tf.tensor4d(pixels, [count, ...grid.image]);
-    const options = { training: false, step, outputs: names } as ForwardOptions;
-    const r = model.forward(x, options) as ForwardResult & { outputs?: ReadonlyMap<string, tf.Tensor> };
+    const r = model.forward(x, { training: false, step, outputs: names });
     const tensors: Record<string, tf.Tensor> = { '\u0000predicted': tf.argMax(r.logits, 1) };
     for (const name of names) {
-      const t = r.outputs?.get(name);
+      const t = r.outputs.get(name);
       if (t) tensors[name] = t;
     }
     return tensors;

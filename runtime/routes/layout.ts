@@ -33,14 +33,9 @@ export interface RoutedBlock {
   readonly k: number;
 }
 
-interface GridSource {
-  readonly image: readonly number[];
-  readonly patch: readonly number[];
-  readonly pool: string;
-  readonly tokens: number;
-}
-
+/** The family of a block from its graph `family` field, or (older graphs) its router kind. */
 export function familyOfKind(kind: string): RouterFamilyName | undefined {
+  if (kind === 'token_choice' || kind === 'expert_choice') return kind;
   if (kind.endsWith('token_choice')) return 'token_choice';
   if (kind.endsWith('expert_choice')) return 'expert_choice';
   if (kind === 'soft_moe' || kind === 'soft') return 'soft';
@@ -48,27 +43,25 @@ export function familyOfKind(kind: string): RouterFamilyName | undefined {
 }
 
 export function patchGrid(graph: Graph): PatchGrid {
-  const g = graph as Graph & { vit?: GridSource; meta: { resolved?: GridSource } };
-  const src = g.vit ?? g.meta.resolved;
+  const src = graph.vit;
   if (!src) throw new RuntimeFault('MOE0707', `model ${graph.meta.model}: the graph does not describe a ViT (no image and patch sizes), so routes cannot be drawn over images`);
-  const [H, W, C] = src.image as [number, number, number];
-  const [ph, pw] = src.patch as [number, number];
+  const [H, W, C] = src.image;
+  const [ph, pw] = src.patch;
   const rows = Math.floor(H / ph);
   const cols = Math.floor(W / pw);
   const prefix = src.pool === 'cls' ? 1 : 0;
-  return { image: [H, W, C], patch: [ph, pw], rows, cols, prefix, tokens: src.tokens ?? rows * cols + prefix };
+  return { image: [H, W, C], patch: [ph, pw], rows, cols, prefix, tokens: src.tokens };
 }
 
 /** The MoE blocks of a graph, in order. */
 export function routedBlocks(graph: Graph): RoutedBlock[] {
-  const resolvedBlocks = (graph.meta as { resolved?: { blocks?: readonly { kind: string; router?: { k?: number } }[] } }).resolved?.blocks;
   const out: RoutedBlock[] = [];
   for (const b of graph.blocks) {
     if (b.kind !== 'moe') continue;
-    const info = b as typeof b & { family?: string; expertsPerToken?: number };
-    const family = (info.family as RouterFamilyName | undefined) ?? familyOfKind(b.router ?? '');
+    const family = familyOfKind(b.family ?? b.router ?? '');
     if (!family || !b.experts || !b.capacity || !b.group) throw new RuntimeFault('MOE0707', `block ${b.index} of model ${graph.meta.model}: incomplete router information in the graph (router, experts, capacity, group)`, 'recompile the spec with this version of moec');
-    const k = family === 'token_choice' ? (resolvedBlocks?.[b.index]?.router?.k ?? Math.round(info.expertsPerToken ?? 1)) : 0;
+    // Token choice: experts per token is k (routers/token-choice.ts expertsPerToken).
+    const k = family === 'token_choice' ? Math.round(b.expertsPerToken ?? 1) : 0;
     out.push({ index: b.index, family, router: b.router!, ...(b.routerName ? { routerName: b.routerName } : {}), experts: b.experts, capacity: b.capacity, group: b.group, k });
   }
   return out;

@@ -117,7 +117,7 @@ function softSvg(input: PictureInput, r: SoftImageRoutes): string {
   const b = base(input);
   const { grid, block } = input;
   const x0 = 10;
-  const y0 = 48;
+  const y0 = 66;
   const cx = x0 + b.width + 30;
   const cellSize = Math.max(14, Math.min(28, Math.floor(180 / Math.max(block.experts, block.capacity))));
   const W = Math.max(cx + block.capacity * cellSize + 150, cx + 230);
@@ -127,7 +127,8 @@ function softSvg(input: PictureInput, r: SoftImageRoutes): string {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT}>`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${x0}" y="18" font-weight="bold">${escapeXml(routerTitle(block))}</text>`);
-  parts.push(`<text x="${x0}" y="36">${escapeXml(`${input.caption} · slot ${r.slot.slot} of expert ${r.slot.expert}: dispatch weights (max ${r.dispatch[r.hottest]!.toFixed(3)})`)}</text>`);
+  parts.push(`<text x="${x0}" y="36">${escapeXml(input.caption)}</text>`);
+  parts.push(`<text x="${x0}" y="54">${escapeXml(`slot ${r.slot.slot} of expert ${r.slot.expert}: dispatch weights over the patches (max ${r.dispatch[r.hottest]!.toFixed(3)})`)}</text>`);
   parts.push(`<image x="${x0}" y="${y0}" width="${b.width}" height="${b.height}" href="${b.href}"/>`);
   for (let p = 0; p < grid.rows * grid.cols; p++) {
     const x = x0 + (p % grid.cols) * b.cell.w;

@@ -1,0 +1,28 @@
+// Where routing is read from: a run folder (its graph.json and latest checkpoint)
+// or a spec plus a checkpoint. Bad folders are coded errors (MOE0701, MOE0706).
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Graph } from '../../compiler/graph/ir.ts';
+import { listCheckpoints, loadCheckpoint, resolveCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint.ts';
+import { isRunFolder, readRunGraph } from '../train/run-folder.ts';
+import { RuntimeFault } from '../train/fault.ts';
+
+/** Whether `path` is a run folder (rather than a spec file). */
+export function looksLikeRun(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/** A run folder's graph; MOE0706 when `dir` is not one. */
+export function runGraph(dir: string): Graph {
+  if (!existsSync(dir)) throw new RuntimeFault('MOE0706', `${dir}: no such run folder`, 'give a run folder (runs/<train>-<time>/) or a .moe file with --checkpoint');
+  if (!isRunFolder(dir) || !existsSync(join(dir, 'graph.json')))
+    throw new RuntimeFault('MOE0706', `${dir}: not a run folder (no graph.json)`, 'give the folder `moec train` wrote (it prints "run folder: …")');
+  return readRunGraph(dir)!.graph;
+}
+
+/** The checkpoint to analyse: a checkpoint folder, or a run folder's latest (MOE0701 when it has none yet). */
+export function routingCheckpoint(path: string): LoadedCheckpoint {
+  if (existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, 'manifest.json')) && isRunFolder(path) && listCheckpoints(join(path, 'checkpoints')).length === 0)
+    throw new RuntimeFault('MOE0701', `${path}: the run folder holds no checkpoint yet`, 'train longer (a checkpoint is written at every eval and at the end), or give --checkpoint of another run');
+  return loadCheckpoint(resolveCheckpoint(path));
+}
