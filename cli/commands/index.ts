@@ -23,6 +23,7 @@ import { compileCommand } from './compile.ts';
 import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
 import { routesCommand } from './routes.ts';
+import { reportCommand } from './report.ts';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
@@ -38,4 +39,5 @@ export const commands: readonly CommandModule[] = [
   benchCommand,
   studyCommand,
   routesCommand,
+  reportCommand,
 ];
