@@ -13,7 +13,7 @@ import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { patchGrid, selectBlocks } from '../../runtime/routes/layout.ts';
 import { analyseRoutes, writeRoutes } from '../../runtime/routes/routes.ts';
 import { firstImages, readRouteImages } from '../../runtime/routes/images.ts';
-import { looksLikeRun, routingCheckpoint, runGraph } from '../../runtime/routes/source.ts';
+import { looksLikeRun, routingCheckpoint, runData, runGraph } from '../../runtime/routes/source.ts';
 import type { ImageChoice } from '../../runtime/routes/analyse.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { DataSpec } from '../../compiler/model.ts';
@@ -58,8 +58,8 @@ export async function runRoutes(target: string, images: string[], flags: RoutesF
     graph = runGraph(at(target));
     baseDir = at(target);
     // The run's copy of the spec names the data (for --split test).
-    const spec = loadSpec({ file: join(at(target), 'spec.moe'), cwd: ctx.cwd, train: flags.train, trainOptional: true });
-    if (spec.ok) [data, baseDir, seed] = [spec.train.data, spec.baseDir, spec.train.seed];
+    const found = runData(at(target), graph, flags.train);
+    if (!('error' in found)) [data, baseDir, seed] = [found.data, found.baseDir, found.seed];
   } else {
     const spec = loadSpec({ file: target, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
     if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');

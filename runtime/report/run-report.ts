@@ -13,12 +13,11 @@ import { createGraphModel } from '../executor/graph-model.ts';
 import { listCheckpoints, loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { readMetrics } from '../train/run-folder.ts';
 import { restoreParams, type MetricsRecord } from '../train/trainer.ts';
-import { loadSpec } from '../train/session.ts';
 import { UserError } from '../../cli/context.ts';
 import { patchGrid, routedBlocks } from '../routes/layout.ts';
 import { analyseRoutes, routePictures, writeRoutes, type RoutesReport } from '../routes/routes.ts';
 import { firstImages } from '../routes/images.ts';
-import { runGraph } from '../routes/source.ts';
+import { runData, runGraph } from '../routes/source.ts';
 import { blockCurveCharts, metricBlocks, trainingCharts, type VegaLiteSpec } from './charts.ts';
 import { escapeHtml } from './escape.ts';
 import { chartDiv, renderPage, table, type Section } from './page.ts';
@@ -101,9 +100,9 @@ function evaluationSection(records: readonly MetricsRecord[]): string {
 
 /** The run's data, from its spec copy (for the test images). */
 async function runDataset(runDir: string, graph: Graph): Promise<Dataset> {
-  const spec = loadSpec({ file: join(runDir, 'spec.moe'), cwd: runDir, trainOptional: true });
-  if (!spec.ok) throw new UserError(`${join(runDir, 'spec.moe')} does not check any more (${spec.diagnostics[0]?.message ?? 'errors'})`);
-  return loadDataset(spec.train.data, { shape: graph.vit!.image, classes: graph.vit!.classes, baseDir: spec.baseDir });
+  const found = runData(runDir, graph);
+  if ('error' in found) throw new UserError(found.error);
+  return loadDataset(found.data, { shape: graph.vit!.image, classes: graph.vit!.classes, baseDir: found.baseDir });
 }
 
 async function runRoutes(runDir: string, graph: Graph, options: RunReportOptions, notes: string[]): Promise<{ report: RoutesReport; pictures: Map<string, string> } | undefined> {
