@@ -22,6 +22,8 @@ import { predictCommand } from './predict.ts';
 import { compileCommand } from './compile.ts';
 import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
+import { exportCommand } from './export.ts';
+import { lspCommand } from './lsp.ts';
 import { routesCommand } from './routes.ts';
 import { reportCommand } from './report.ts';
 
@@ -38,6 +40,8 @@ export const commands: readonly CommandModule[] = [
   predictCommand,
   benchCommand,
   studyCommand,
+  exportCommand,
+  lspCommand,
   routesCommand,
   reportCommand,
 ];
