@@ -2,9 +2,10 @@
 // train block, print the resolved spec, and (via lower/) build the op graph.
 export { loadProgram, defaultReadFile, PRESETS_FILE, PRESETS_PATH } from './program.ts';
 export type { Program, LoadOptions } from './program.ts';
+export type { FieldSource } from './resolve/model-context.ts';
 export { selectModel, selectTrain } from './select.ts';
 export type { Selected } from './select.ts';
-export { printResolvedSpec, formatRouter } from './print.ts';
+export { printResolvedSpec, formatRouter, modelFieldTexts, trainFieldTexts } from './print.ts';
 export { parseOverrides, OVERRIDE_SOURCE } from './overrides.ts';
 export { computeCapacity } from './check/derive.ts';
 export { defaultTrain } from './check/build.ts';

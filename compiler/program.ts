@@ -14,7 +14,7 @@ import type { ReadFile } from './resolve/files.ts';
 import { buildScope } from './resolve/scope.ts';
 import type { Scope } from './resolve/scope.ts';
 import { Inheritance, buildModelContext, buildTrainContext } from './resolve/model-context.ts';
-import type { ModelOverrides } from './resolve/model-context.ts';
+import type { FieldSource, ModelOverrides } from './resolve/model-context.ts';
 import { checkModel, checkRouterDeclaration, checkTrain } from './check/index.ts';
 import { buildModel, buildTrain } from './check/build.ts';
 import { OVERRIDE_SOURCE, parseOverrides } from './overrides.ts';
@@ -33,6 +33,10 @@ export interface Program {
   readonly entryTrains: readonly string[];
   /** Every standard preset, resolved as shipped (for --model vit_b16 and listings). */
   readonly presets: ReadonlyMap<string, ResolvedModel>;
+  /** The parsed files by span file name: the loaded files and the standard presets (PRESETS_FILE). */
+  readonly files: ReadonlyMap<string, SpecFile>;
+  /** For each model that resolved its `extends` chain: where each written field came from (own, base, preset, --set). */
+  readonly fieldSources: ReadonlyMap<string, ReadonlyMap<string, readonly FieldSource[]>>;
 }
 
 export interface LoadOptions {
@@ -85,7 +89,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   const entry = nodePath.normalize(path);
   const entryFile = loaded.files.find((f) => f.path === entry);
   if (!entryFile) {
-    return { entry, models: new Map(), trains: new Map(), diagnostics: out, sources, entryModels: [], entryTrains: [], presets: new Map() };
+    return { entry, models: new Map(), trains: new Map(), diagnostics: out, sources, entryModels: [], entryTrains: [], presets: new Map(), files: new Map(), fieldSources: new Map() };
   }
   const preset = presets();
   sources.set(PRESETS_FILE, preset.text);
@@ -107,12 +111,14 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   const modelOverrides: ModelOverrides | undefined = overrides && { fields: overrides.modelFields, routerParams: overrides.routerParams };
 
   const inheritance = new Inheritance(scope, out);
+  const fieldSources = new Map<string, ReadonlyMap<string, readonly FieldSource[]>>();
   const resolveModel = (name: string, report: Diagnostic[], withOverrides = true): ResolvedModel | undefined => {
     const entryDecl = scope.get(name);
     if (!entryDecl || entryDecl.decl.kind !== 'ModelDeclaration') return undefined;
     const diags: Diagnostic[] = [];
     const overridden = withOverrides && overrideTargets.has(name);
     const ctx = buildModelContext(entryDecl.decl, entryDecl.file, inheritance, scope, diags, overridden ? modelOverrides : undefined);
+    if (ctx && !fieldSources.has(name)) fieldSources.set(name, ctx.sources);
     if (ctx) diags.push(...checkModel(ctx));
     const routerOverride = overrides?.routerParams[0];
     if (ctx && routerOverride && overridden && ctx.rules.every((r) => r.layer.kind !== 'moe')) {
@@ -187,5 +193,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
     entryModels,
     entryTrains,
     presets: presetModels,
+    files: new Map([[PRESETS_FILE, preset.file], ...loaded.files.map((f): [string, SpecFile] => [f.path, f])]),
+    fieldSources,
   };
 }

@@ -22,6 +22,8 @@ import { predictCommand } from './predict.ts';
 import { compileCommand } from './compile.ts';
 import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
+import { exportCommand } from './export.ts';
+import { lspCommand } from './lsp.ts';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
@@ -36,4 +38,6 @@ export const commands: readonly CommandModule[] = [
   predictCommand,
   benchCommand,
   studyCommand,
+  exportCommand,
+  lspCommand,
 ];

@@ -6,9 +6,8 @@ import type { CommandModule } from './index.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { loadSpec } from '../../runtime/train/session.ts';
-import { restoreParams } from '../../runtime/train/trainer.ts';
+import { applyWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 
@@ -27,7 +26,7 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
   if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
   if (!spec.ok) return EXIT_ERROR;
-  const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Float32Array(images.length * size);
@@ -35,8 +34,8 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   await activateBackend(backendName);
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
   try {
-    restoreParams(model, ckpt);
-    const classes = ckpt.manifest.state.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
+    applyWeightsSource(model, weights);
+    const classes = weights.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
     const probs = await predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
     const results = images.map((f, i) => {
       const ranked = Array.from(probs[i]!, (p, c) => ({ class: classes[c] ?? String(c), index: c, probability: p }))
@@ -63,7 +62,7 @@ export const predictCommand: CommandModule = {
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
+      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
       .option('--train <name>', 'the train block (for its loss: softmax or sigmoid probabilities)')
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
       .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
