@@ -42,6 +42,8 @@ export async function openOnnxEngine(request: OnnxEngineRequest): Promise<OnnxEn
   let label = `the exported ${request.graph.meta.model}`;
   if (!weights) {
     if (!request.checkpoint) throw new RuntimeFault('MOE0608', '--engine onnx needs --checkpoint (to export from) or --onnx FILE');
+    if (request.checkpoint.toLowerCase().endsWith('.npz'))
+      throw new RuntimeFault('MOE0608', `--engine onnx exports moec checkpoints, not ${request.checkpoint}`, 'use --engine tfjs for .npz weights, or train/fine-tune into a moec checkpoint first');
     const loaded = weightsFor(request.graph, request.checkpoint, request.cwd);
     weights = loaded.weights;
     const step = loaded.checkpoint.manifest.state.step;

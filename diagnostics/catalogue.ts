@@ -7,6 +7,7 @@
 //   MOE03xx  types, values, model and router rules  codes/check.ts
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
+//   MOE0621–0649  .npz files, vmoe export/import    codes/vmoe.ts
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 //   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
@@ -16,6 +17,7 @@ import { resolveCodes } from './codes/resolve.ts';
 import { checkCodes } from './codes/check.ts';
 import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
+import { vmoeCodes } from './codes/vmoe.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
@@ -34,6 +36,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...checkCodes,
   ...graphCodes,
   ...runtimeCodes,
+  ...vmoeCodes,
   ...reliabilityCodes,
   ...exportOnnxCodes,
   ...editorCodes,

@@ -1,37 +1,45 @@
-// The export targets of `moec export --to <target>` (cli/commands/export.ts).
-// A target turns a graph (and, if it needs them, the trained weights) into files;
-// it declares its own command-line options.
+// The targets of `moec export` (cli/commands/export.ts): each turns a graph (and,
+// when it has them, its trained weights) into files another toolchain reads.
+// To add one, write export/<name>/target.ts and add it to EXPORT_TARGETS.
 import type { Graph } from '../compiler/graph/ir.ts';
 import type { ResolvedModel } from '../compiler/model.ts';
+import { vmoeTarget } from './vmoe/target.ts';
 import { onnxTarget } from './onnx/target.ts';
 
 export interface ExportInput {
   readonly graph: Graph;
   readonly model?: ResolvedModel;
-  readonly weights?: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+  readonly weights?: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
+  /** Where the model came from (spec or run folder), for headers and notes. */
+  readonly source?: string;
 }
 
 export interface ExportResult {
+  /** Files written, absolute paths. */
   readonly files: string[];
+  /** One line each: what the user should know (counts, remaining differences). */
   readonly notes: string[];
 }
 
-/** A target-specific command-line option (commander syntax: `--opset <n>`, `--routing`). */
+/** A target-specific command-line option, e.g. `--opset <n>`. */
 export interface ExportOption {
   readonly flags: string;
   readonly description: string;
-  readonly default?: string | boolean;
 }
 
 export interface ExportTarget {
   readonly name: string;
   readonly description: string;
+  /** True when the target cannot work without trained weights. */
   readonly needsCheckpoint: boolean;
-  readonly options: readonly ExportOption[];
-  /** Writes `out`; options are the parsed flags, keyed by commander's camel-case names. */
+  readonly options?: readonly ExportOption[];
+  /** What `-o` names: a folder (default; must not exist unless --force) or one file (onnx: model.onnx). */
+  readonly output?: 'folder' | 'file';
+  /** Writes into the folder `out` (or the file, for output 'file') (created by the caller's rules: see prepareOutputFolder). */
   run(input: ExportInput, out: string, options: Record<string, unknown>): Promise<ExportResult>;
 }
 
-export const EXPORT_TARGETS: Readonly<Record<string, ExportTarget>> = {
-  onnx: onnxTarget,
+export const EXPORT_TARGETS: Record<string, ExportTarget> = {
+  vmoe: vmoeTarget satisfies ExportTarget,
+  onnx: onnxTarget satisfies ExportTarget,
 };

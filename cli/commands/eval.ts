@@ -1,14 +1,12 @@
 // `moec eval FILE --checkpoint DIR`: loads a checkpoint into the file's model and
 // prints the test loss and accuracy on the train block's test split.
-import { resolve } from 'node:path';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
 import type { CommandModule } from './index.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { loadSpec } from '../../runtime/train/session.ts';
-import { restoreParams } from '../../runtime/train/trainer.ts';
+import { applyWeightsSource, describeWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 import { lossAndCorrect, openOnnxEngine, parseEngine } from '../onnx-engine.ts';
@@ -31,7 +29,7 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
   if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
   if (!spec.ok) return EXIT_ERROR;
   const engine = parseEngine(flags.engine);
-  const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
   if (engine === 'onnx') {
     const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
@@ -39,13 +37,11 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
       const split = data.test;
       const logits = await onnxEngine.logits(split.images, split.count, parseIntFlag('--batch', flags.batch) ?? DEFAULT_EVAL_BATCH);
       const r = lossAndCorrect(logits, split.labels, spec.model.classes, spec.train.loss);
-      const step = ckpt.manifest.state.step;
       const accuracy = r.correct / split.count;
-      const label = flags.onnx ?? `${ckpt.dir} (step ${step}) on onnxruntime, ${onnxEngine.threads} threads`;
       if (flags.format === 'json')
-        ctx.stdout.write(JSON.stringify({ checkpoint: ckpt.dir, step, engine: 'onnx', model: onnxEngine.label, data: data.name, images: split.count, loss: r.loss, accuracy }) + '\n');
+        ctx.stdout.write(JSON.stringify({ checkpoint: weights.where, step: weights.step, engine: 'onnx', model: onnxEngine.label, data: data.name, images: split.count, loss: r.loss, accuracy }) + '\n');
       else {
-        ctx.stdout.write(`model ${label}\n`);
+        ctx.stdout.write(`${flags.onnx ? `model ${flags.onnx}` : describeWeightsSource(weights)} on onnxruntime, ${onnxEngine.threads} threads\n`);
         ctx.stdout.write(`test split of ${data.name}: ${split.count} images\n`);
         ctx.stdout.write(`test loss ${r.loss.toFixed(4)}  accuracy ${(accuracy * 100).toFixed(2)}%\n`);
         ctx.stdout.write('  (routing statistics come from the tfjs engine: --engine tfjs)\n');
@@ -58,13 +54,13 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
   await activateBackend(backendName);
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
   try {
-    restoreParams(model, ckpt);
-    const step = ckpt.manifest.state.step;
+    applyWeightsSource(model, weights);
+    const step = weights.step;
     const r = await evaluate(model, data.test, spec.model.image, { loss: spec.train.loss, step, batch: parseIntFlag('--batch', flags.batch) });
     if (flags.format === 'json') {
-      ctx.stdout.write(JSON.stringify({ checkpoint: ckpt.dir, step, data: data.name, images: r.count, loss: r.loss, aux_loss: r.auxLoss, accuracy: r.accuracy, ...r.router }) + '\n');
+      ctx.stdout.write(JSON.stringify({ checkpoint: weights.where, step, data: data.name, images: r.count, loss: r.loss, aux_loss: r.auxLoss, accuracy: r.accuracy, ...r.router }) + '\n');
     } else {
-      ctx.stdout.write(`checkpoint ${ckpt.dir} (step ${step})\n`);
+      ctx.stdout.write(describeWeightsSource(weights) + '\n');
       ctx.stdout.write(`test split of ${data.name}: ${r.count} images\n`);
       ctx.stdout.write(`test loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(2)}%\n`);
       for (const [k, v] of Object.entries(r.router)) if (!Array.isArray(v)) ctx.stdout.write(`  ${k} ${v}\n`);
@@ -81,7 +77,7 @@ export const evalCommand: CommandModule = {
       .command('eval')
       .description('evaluate a checkpoint on the test split: loss and accuracy')
       .argument('<file>', '.moe file')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
+      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
       .option('--train <name>', 'the train block whose data to use')
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
       .option('--set <field=value>', 'override a model or train field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])

@@ -6,12 +6,12 @@ import type { CommandModule } from './index.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { loadSpec } from '../../runtime/train/session.ts';
-import { restoreParams } from '../../runtime/train/trainer.ts';
+import { applyWeightsSource, isNpzPath, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 import { openOnnxEngine, parseEngine, probabilitiesOf } from '../onnx-engine.ts';
+import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 
 interface PredictFlags {
   checkpoint?: string;
@@ -51,7 +51,7 @@ export async function runPredict(file: string, images: string[], flags: PredictF
       }
   };
   if (engine === 'onnx') {
-    const classNames = flags.checkpoint ? loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint))).manifest.state.classes : undefined;
+    const classNames = flags.checkpoint && !isNpzPath(flags.checkpoint) ? loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint))).manifest.state.classes : undefined;
     const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
     try {
       const logits = await onnxEngine.logits(pixels, images.length);
@@ -61,13 +61,13 @@ export async function runPredict(file: string, images: string[], flags: PredictF
     }
     return 0;
   }
-  if (!flags.checkpoint) throw new UserError('--checkpoint is required (a checkpoint or run folder)', 'with --engine onnx, --onnx FILE may replace it');
-  const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
+  if (!flags.checkpoint) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   await activateBackend(backendName);
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
   try {
-    restoreParams(model, ckpt);
-    report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), ckpt.manifest.state.classes);
+    applyWeightsSource(model, weights);
+    report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes);
   } finally {
     model.dispose();
   }
@@ -81,7 +81,7 @@ export const predictCommand: CommandModule = {
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
-      .option('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
+      .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
       .option('--train <name>', 'the train block (for its loss: softmax or sigmoid probabilities)')
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
       .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])

@@ -23,10 +23,11 @@ export const onnxTarget: ExportTarget = {
   name: 'onnx',
   description: 'an ONNX model (standard ops, weights as initialisers) for onnxruntime, OpenVINO, TensorRT, browsers',
   needsCheckpoint: true,
+  output: 'file',
   options: [
-    { flags: '--opset <n>', description: `ONNX opset (${MIN_OPSET}–${MAX_OPSET})`, default: String(DEFAULT_OPSET) },
-    { flags: '--batch <n|dynamic>', description: 'a fixed batch size, or dynamic', default: 'dynamic' },
-    { flags: '--routing', description: "also output each MoE block's dispatch and combine tensors", default: false },
+    { flags: '--opset <n>', description: `ONNX opset, ${MIN_OPSET}–${MAX_OPSET} (default ${DEFAULT_OPSET})` },
+    { flags: '--batch <n|dynamic>', description: 'a fixed batch size, or dynamic (default)' },
+    { flags: '--routing', description: "also output each MoE block's dispatch and combine tensors" },
   ],
   async run(input: ExportInput, out: string, options: Record<string, unknown>): Promise<ExportResult> {
     if (!input.weights) throw new OnnxExportError('MOE0608', 'the ONNX export needs trained weights: pass --checkpoint RUN_DIR|CHECKPOINT_DIR');
