@@ -12,6 +12,8 @@ import { benchModel } from '../../runtime/bench/model-bench.ts';
 import { renderModelBench } from '../../runtime/bench/report.ts';
 import { activeProfile } from '../../runtime/backends/index.ts';
 import { resolve } from 'node:path';
+import { parseEngine } from '../onnx-engine.ts';
+import { compareInference, renderInferenceComparison } from '../../export/onnx/bench.ts';
 
 interface BenchFlags {
   model?: string;
@@ -21,6 +23,7 @@ interface BenchFlags {
   json?: boolean;
   profile: boolean;
   update: boolean;
+  engine?: string;
 }
 
 export async function runBench(file: string, flags: BenchFlags, ctx: CliContext): Promise<number> {
@@ -40,6 +43,12 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
       `moec bench cannot run on ${activeProfile().name}: it reads results synchronously, which this backend cannot do in Node`,
       'use --backend wasm or cpu (or tensorflow)',
     );
+  }
+  if (parseEngine(flags.engine) === 'onnx') {
+    if (!flags.json) ctx.stderr.write(`backend ${backend}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
+    const comparison = await compareInference(graph, { batch, reps });
+    ctx.stdout.write(flags.json ? JSON.stringify(comparison, null, 2) + '\n' : renderInferenceComparison(comparison));
+    return 0;
   }
   if (!flags.json) ctx.stderr.write(`backend ${backend}; measuring ${reps} steps of batch ${batch}…\n`);
   let report;
@@ -76,6 +85,7 @@ export const benchCommand: CommandModule = {
       .option('--json', 'print the report as JSON')
       .option('--no-profile', 'skip the per-op / per-block / per-kernel profiling passes')
       .option('--no-update', 'time forward + backward only (no optimiser update)')
+      .option('--engine <name>', 'tfjs (training and inference report), or onnx: inference on onnxruntime and tfjs side by side', 'tfjs')
       .action(async (file: string, flags: BenchFlags) => {
         const code = await runBench(file, flags, ctx);
         if (code !== 0) setExit(code);
