@@ -84,7 +84,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   const readFile = options.readFile ?? defaultReadFile;
   const out: Diagnostic[] = [];
   const loaded = loadFiles(path, readFile, parse);
-  out.push(...loaded.diagnostics);
+  for (const d of loaded.diagnostics) out.push(d);
   const sources = new Map(loaded.sources);
   const entry = nodePath.normalize(path);
   const entryFile = loaded.files.find((f) => f.path === entry);
@@ -93,13 +93,13 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   }
   const preset = presets();
   sources.set(PRESETS_FILE, preset.text);
-  out.push(...preset.diagnostics);
+  for (const d of preset.diagnostics) out.push(d);
   const scope = buildScope(loaded.files, preset.file, out);
 
   const overrides = options.overrides && options.overrides.length > 0 ? parseOverrides(options.overrides, parse) : undefined;
   if (overrides) {
     sources.set(OVERRIDE_SOURCE, overrides.source);
-    out.push(...overrides.diagnostics);
+    for (const d of overrides.diagnostics) out.push(d);
   }
   const entryModels = entryFile.declarations.filter((d): d is ModelDeclaration => d.kind === 'ModelDeclaration').map((d) => d.name.name);
   const entryTrains = entryFile.declarations.filter((d): d is TrainDeclaration => d.kind === 'TrainDeclaration').map((d) => d.name.name);
@@ -128,7 +128,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
         }),
       );
     }
-    report.push(...diags);
+    for (const d of diags) report.push(d);
     return ctx && !hasErrors(diags) ? buildModel(ctx) : undefined;
   };
 
@@ -159,8 +159,8 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
     const fileModels = file.declarations.filter((d): d is ModelDeclaration => d.kind === 'ModelDeclaration').map((d) => d.name.name);
     const diags: Diagnostic[] = [];
     const ctx = buildTrainContext(e.decl, e.file, diags, e.file === entry ? overrides?.trainFields : undefined);
-    diags.push(...checkTrain(ctx, { scope, fileModels }));
-    trainDiagnostics.push(...diags);
+    for (const d of checkTrain(ctx, { scope, fileModels })) diags.push(d);
+    for (const d of diags) trainDiagnostics.push(d);
     if (!hasErrors(diags)) {
       const t = buildTrain(ctx, fileModels.length === 1 ? fileModels[0] : undefined);
       trains.set(name, t);
@@ -172,7 +172,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
     const m = resolveModel(name, out);
     if (m) models.set(name, m);
   }
-  out.push(...trainDiagnostics);
+  for (const d of trainDiagnostics) out.push(d);
   // A train block whose model failed to check cannot be trained.
   for (const [name, t] of [...trains]) if (!models.has(t.model)) trains.delete(name);
 

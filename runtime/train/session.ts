@@ -55,11 +55,11 @@ export function loadSpec(options: SpecOptions): LoadedSpec {
   let train: ResolvedTrain | undefined;
   if (options.train !== undefined || program.entryTrains.length > 0 || !options.trainOptional) {
     const t = selectTrain(program, options.train);
-    diagnostics.push(...t.diagnostics);
+    for (const d of t.diagnostics) diagnostics.push(d);
     train = t.value;
   }
   const m = selectModel(program, train?.model);
-  diagnostics.push(...m.diagnostics);
+  for (const d of m.diagnostics) diagnostics.push(d);
   if (!m.value || hasErrors(diagnostics)) return { ok: false, diagnostics, sources: program.sources };
   train ??= defaultTrain(m.value.name);
   train = {
