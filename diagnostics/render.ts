@@ -165,3 +165,23 @@ export function renderDiagnosticsJson(diagnostics: readonly Diagnostic[]): strin
   }));
   return JSON.stringify(items, null, 2) + '\n';
 }
+
+/** What renderFault needs of a thrown UserError / RuntimeFault (diagnostics/fault.ts). */
+export interface FaultLike {
+  readonly message: string;
+  readonly help?: string;
+  readonly code?: string;
+}
+
+/**
+ * A user-facing failure as text ending with a newline: with a code, in the diagnostic
+ * form (`error MOE0510: …` and `= help: …`); without one, `error: …` and `help: …`.
+ */
+export function renderFault(fault: FaultLike, options: RenderOptions = {}): string {
+  if (fault.code !== undefined) {
+    const d: Diagnostic = { code: fault.code, severity: 'error', message: fault.message, ...(fault.help ? { help: fault.help } : {}) };
+    return renderDiagnostic(d, new Map(), options) + '\n';
+  }
+  const c = pc.createColors(options.color ?? false);
+  return `${severityColor(c, 'error')('error')}: ${fault.message}\n${fault.help ? `${c.bold('help')}: ${fault.help}\n` : ''}`;
+}

@@ -1,16 +1,14 @@
 // `moec predict FILE --checkpoint DIR image.png…`: the top classes of each image
 // with their probabilities.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
-import { BACKEND_NAMES } from '../../runtime/backend.ts';
-import { createGraphModel } from '../../runtime/executor/graph-model.ts';
+import type { CommandModule } from '../context.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
-import { restoreParams } from '../../runtime/train/trainer.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { compileSpec, withModel } from '../shared/session.ts';
 
 interface PredictFlags {
   checkpoint: string;
@@ -24,18 +22,16 @@ interface PredictFlags {
 export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
   const top = parseIntFlag('--top', flags.top) ?? 3;
-  const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
-  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-  if (!spec.ok) return EXIT_ERROR;
+  const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
+  if (!compiled) return EXIT_ERROR;
+  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph(), baseDir: dirname(compiled.path) };
   const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Float32Array(images.length * size);
   for (const [i, f] of images.entries()) pixels.set(await decodeImage(resolve(ctx.cwd, f), shape), i * size);
   await activateBackend(backendName);
-  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
-  try {
-    restoreParams(model, ckpt);
+  return withModel(spec.graph, { seed: spec.train.seed, checkpoint: ckpt }, async (model) => {
     const classes = ckpt.manifest.state.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
     const probs = await predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
     const results = images.map((f, i) => {
@@ -50,23 +46,23 @@ export async function runPredict(file: string, images: string[], flags: PredictF
         ctx.stdout.write(`${r.image}\n`);
         for (const t of r.top) ctx.stdout.write(`  ${t.class.padEnd(12)} ${(t.probability * 100).toFixed(2).padStart(6)}%\n`);
       }
-  } finally {
-    model.dispose();
-  }
-  return 0;
+    return 0;
+  });
 }
 
 export const predictCommand: CommandModule = {
   register(program, ctx, setExit) {
-    program
+    const command = program
       .command('predict')
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
       .requiredOption('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
-      .option('--train <name>', 'the train block (for its loss: softmax or sigmoid probabilities)')
-      .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
-      .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+;
+    trainOption(command, 'the train block (for its loss: softmax or sigmoid probabilities)');
+    backendOption(command);
+    setOption(command, 'a model field');
+    command
       .option('--top <k>', 'classes to show per image', '3')
       .option('--format <format>', 'text or json', 'text')
       .action(async (file: string, images: string[], flags: PredictFlags) => {

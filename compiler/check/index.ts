@@ -26,6 +26,10 @@ import { unknownTrainField } from './rules/unknown-train-field.ts';
 import { trainFieldValues } from './rules/train-field-values.ts';
 import { stepsEpochs } from './rules/steps-epochs.ts';
 import { trainModel } from './rules/train-model.ts';
+import { batchRoutingGroups } from './rules/batch-routing-groups.ts';
+import { dataClasses } from './rules/data-classes.ts';
+import { dataImage } from './rules/data-image.ts';
+import type { ProgramRule, ProgramRuleContext } from './program-rule.ts';
 
 export const MODEL_RULES: readonly ModelRule[] = [
   unknownModelField,
@@ -47,6 +51,13 @@ export const MODEL_RULES: readonly ModelRule[] = [
 ];
 
 export const TRAIN_RULES: readonly TrainRule[] = [unknownTrainField, trainFieldValues, stepsEpochs, trainModel];
+
+/** Rules across declarations: a train block with its resolved model. */
+export const PROGRAM_RULES: readonly ProgramRule[] = [batchRoutingGroups, dataClasses, dataImage];
+
+export function checkProgramRules(ctx: ProgramRuleContext, rules: readonly ProgramRule[] = PROGRAM_RULES): Diagnostic[] {
+  return rules.flatMap((r) => r.check(ctx));
+}
 
 export function checkModel(ctx: ModelContext): Diagnostic[] {
   return MODEL_RULES.flatMap((r) => r.check(ctx));

@@ -7,7 +7,7 @@
 // MNIST attention and dispatch shapes; the copy-free Unpack (wasm-slice.ts) is what
 // makes the loop cheap. Other backends keep tf.matMul.
 import * as tf from '@tensorflow/tfjs';
-import { fastMatMul } from './products.ts';
+import { fastMatMul } from './fast-matmul.ts';
 
 /** Largest batch count looped (measured up to 192; beyond that the native op is kept). */
 export const LOOP_MAX_BATCH = 512;

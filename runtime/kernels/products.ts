@@ -5,21 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from './types.ts';
 import { batchMatMul } from './batch-matmul.ts';
+import { fastMatMul } from './fast-matmul.ts';
 
-/** [m,k]·[k,n] with forward and backward made of flag-free 2-D matMuls. */
-export const fastMatMul = tf.customGrad((a, b, save) => {
-  const x = a as tf.Tensor2D;
-  const w = b as tf.Tensor2D;
-  (save as tf.GradSaveFunc)([x, w]);
-  return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as tf.Tensor2D[];
-      const g = dy as tf.Tensor2D;
-      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g)];
-    },
-  };
-}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+export { fastMatMul } from './fast-matmul.ts';
 
 /** x [E,n,k] · w [E,k,m] → [E,n,m] as one fast 2-D product per expert. */
 export function expertMatMul(x: tf.Tensor, w: tf.Tensor): tf.Tensor {

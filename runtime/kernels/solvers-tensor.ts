@@ -3,7 +3,15 @@
 // (webgpu: runtime/webgpu.ts). Same algorithms, same iteration order and stopping
 // rule, but in float32 on the device instead of float64 in JavaScript.
 import * as tf from '@tensorflow/tfjs';
-import type { SparseOtOptions } from './solvers.ts';
+
+/** Settings of the sparse-OT solver (shared by the float64 solver in solvers.ts). */
+export interface SparseOtOptions {
+  readonly iterations: number;
+  readonly capacity: number;
+  readonly lr: number;
+  readonly tol: number;
+  readonly gamma: number;
+}
 
 /**
  * Log-domain Sinkhorn (ε = 1) of every group of `logits` [G,S,E]: marginals

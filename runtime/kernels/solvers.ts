@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from './types.ts';
 import { withoutGradient } from './no-gradient.ts';
 import { activeBackendReadsSync } from '../webgpu.ts';
-import { sinkhornPlanTensor, sparseOtPlanTensor } from './solvers-tensor.ts';
+import { sinkhornPlanTensor, sparseOtPlanTensor, type SparseOtOptions } from './solvers-tensor.ts';
+
+export type { SparseOtOptions } from './solvers-tensor.ts';
 
 function logSumExp(values: Float64Array | number[]): number {
   let max = -Infinity;
@@ -75,14 +77,6 @@ export function sparseSimplexProjection(v: Float64Array, k: number): Float64Arra
   const out = new Float64Array(v.length);
   for (const i of top) out[i] = Math.max(0, 1 / rho + v[i] - rhoCumsum / rho);
   return out;
-}
-
-export interface SparseOtOptions {
-  readonly iterations: number;
-  readonly capacity: number;
-  readonly lr: number;
-  readonly tol: number;
-  readonly gamma: number;
 }
 
 export interface SparseOtResult {
