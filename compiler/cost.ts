@@ -10,9 +10,8 @@
 //                  contributes to every token's output).
 // Non-trainable tables (sincos position embeddings) are not parameters.
 import type { Graph, ParamSpec } from './graph/ir.ts';
-import type { ResolvedModel, RouterConfig } from './model.ts';
-import { routerKind } from './model.ts';
-import type { RouterKind } from './model.ts';
+import type { ResolvedModel, RouterKind } from './model.ts';
+import { expertsPerToken, routerKind, routerSlots } from './routers/index.ts';
 
 export interface BlockCost {
   readonly index: number;
@@ -42,17 +41,8 @@ export function paramSize(p: ParamSpec): number {
   return p.shape.reduce((a, b) => a * b, 1);
 }
 
-/** How many experts' parameters a token uses on average (see the file comment). */
-export function expertsPerToken(router: RouterConfig): number {
-  switch (router.family) {
-    case 'token_choice':
-      return router.k;
-    case 'expert_choice':
-      return (router.experts * router.capacity) / router.group;
-    case 'soft':
-      return router.experts;
-  }
-}
+// How many experts' parameters a token uses on average: each router definition says (compiler/routers/).
+export { expertsPerToken };
 
 const BLOCK_PREFIX = /^block_(\d+)\//;
 
@@ -96,7 +86,7 @@ export function costOf(graph: Graph): CostSummary {
       router: routerKind(layer.router),
       ...(layer.routerName ? { routerName: layer.routerName } : {}),
       experts: layer.router.experts,
-      capacity: layer.router.family === 'soft' ? layer.router.slots : layer.router.capacity,
+      capacity: routerSlots(layer.router),
     };
   });
   const sum = (f: (b: BlockCost) => number): number => blocks.reduce((a, b) => a + f(b), 0);

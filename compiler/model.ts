@@ -3,86 +3,9 @@
 // resolved capacity. This is what lowering (compiler/lower) and training
 // (runtime/train) consume; it is plain JSON-serialisable data.
 
-export type Rounding = 'ceil' | 'round';
-
-/** `token_choice(normalize: softmax|sinkhorn, …)`: routers.md §4.1, §4.2. */
-export interface TokenChoiceRouter {
-  readonly family: 'token_choice';
-  readonly normalize: 'softmax' | 'sinkhorn';
-  readonly experts: number;
-  readonly k: number;
-  readonly capacityFactor: number;
-  readonly rounding: Rounding;
-  readonly multipleOf: number;
-  /** Tokens per routing group S (resolved; default one image's tokens). */
-  readonly group: number;
-  /** Slots per expert per group C (routers.md §3), resolved from the above. */
-  readonly capacity: number;
-  readonly bpr: boolean;
-  /** Training noise std multiplier; σ = noise / experts. */
-  readonly noise: number;
-  readonly importanceLoss: number;
-  readonly loadLoss: number;
-  /** Sinkhorn iterations (sinkhorn only, else unused). */
-  readonly iterations: number;
-  /** Combine weights from the softmax gates or the transport plan (sinkhorn only). */
-  readonly combine: 'softmax' | 'plan';
-}
-
-/** `expert_choice(normalize: softmax|sinkhorn|sparsity, …)`: routers.md §4.3–4.5. */
-export interface ExpertChoiceRouter {
-  readonly family: 'expert_choice';
-  readonly normalize: 'softmax' | 'sinkhorn' | 'sparsity';
-  readonly experts: number;
-  readonly capacityFactor: number;
-  readonly rounding: Rounding;
-  readonly multipleOf: number;
-  readonly group: number;
-  readonly capacity: number;
-  readonly noise: number;
-  /** Sinkhorn iterations, or the sparse-OT solver's maximum Adam steps. */
-  readonly iterations: number;
-  readonly combine: 'softmax' | 'plan';
-}
-
-/** `soft(experts, slots | capacity, …)`: routers.md §4.6. */
-export interface SoftRouter {
-  readonly family: 'soft';
-  readonly experts: number;
-  /** Slots per expert P (resolved from `slots` or `capacity`). */
-  readonly slots: number;
-  readonly capacityFactor: number;
-  readonly rounding: Rounding;
-  readonly group: number;
-  /** Noise std on the logits in training (not divided by E). */
-  readonly noise: number;
-}
-
-export type RouterConfig = TokenChoiceRouter | ExpertChoiceRouter | SoftRouter;
-
-/** The paper's six routers, by the name used in the router cases and reports. */
-export type RouterKind =
-  | 'softmax_token_choice'
-  | 'sinkhorn_token_choice'
-  | 'softmax_expert_choice'
-  | 'sinkhorn_expert_choice'
-  | 'sparsity_constrained_expert_choice'
-  | 'soft_moe';
-
-export function routerKind(r: RouterConfig): RouterKind {
-  switch (r.family) {
-    case 'token_choice':
-      return r.normalize === 'softmax' ? 'softmax_token_choice' : 'sinkhorn_token_choice';
-    case 'expert_choice':
-      return r.normalize === 'softmax'
-        ? 'softmax_expert_choice'
-        : r.normalize === 'sinkhorn'
-          ? 'sinkhorn_expert_choice'
-          : 'sparsity_constrained_expert_choice';
-    case 'soft':
-      return 'soft_moe';
-  }
-}
+import type { RouterConfig } from './routers/config.ts';
+// The router configurations are declared by their families (compiler/routers/<family>.ts).
+export type { Rounding, RouterConfig, RouterFamily, RouterKind } from './routers/config.ts';
 
 export interface DenseBlockLayer {
   readonly kind: 'dense';

@@ -1,6 +1,9 @@
 // printResolvedSpec: a resolved model (and train block) as .moe text with every
 // default written out. The text checks back to the same ResolvedModel.
-import type { BlockLayer, ResolvedModel, ResolvedTrain, RouterConfig } from './model.ts';
+import type { BlockLayer, ResolvedModel, ResolvedTrain } from './model.ts';
+import { formatRouter } from './routers/index.ts';
+
+export { formatRouter };
 
 /** Shortest text that reads back as the same number (integers stay integers). */
 function num(x: number): string {
@@ -12,29 +15,6 @@ function num(x: number): string {
 /** A float-valued parameter written so it never reads as an integer expression. */
 function float(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : num(x);
-}
-
-export function formatRouter(r: RouterConfig): string {
-  const args: string[] = [`experts: ${r.experts}`];
-  switch (r.family) {
-    case 'token_choice':
-      args.push(`normalize: ${r.normalize}`, `k: ${r.k}`, `capacity: ${float(r.capacityFactor)}`, `rounding: ${r.rounding}`, `multiple_of: ${r.multipleOf}`);
-      args.push(`group: ${r.group}`, `bpr: ${r.bpr}`, `noise: ${float(r.noise)}`, `importance_loss: ${float(r.importanceLoss)}`, `load_loss: ${float(r.loadLoss)}`);
-      if (r.normalize === 'sinkhorn') args.push(`iterations: ${r.iterations}`, `combine: ${r.combine}`);
-      break;
-    case 'expert_choice':
-      args.push(`normalize: ${r.normalize}`, `capacity: ${float(r.capacityFactor)}`, `rounding: ${r.rounding}`, `multiple_of: ${r.multipleOf}`, `group: ${r.group}`);
-      if (r.normalize !== 'sparsity') args.push(`noise: ${float(r.noise)}`);
-      if (r.normalize !== 'softmax') args.push(`iterations: ${r.iterations}`, `combine: ${r.combine}`);
-      break;
-    case 'soft':
-      // A factor the user gave (slots = round(S·c/E)) is printed as the factor, so it reads back unchanged.
-      if (Math.abs(r.capacityFactor - (r.slots * r.experts) / r.group) < 1e-12) args.push(`slots: ${r.slots}`);
-      else args.push(`capacity: ${float(r.capacityFactor)}`);
-      args.push(`rounding: ${r.rounding}`, `group: ${r.group}`, `noise: ${float(r.noise)}`);
-      break;
-  }
-  return `${r.family}(${args.join(', ')})`;
 }
 
 function formatLayer(layer: BlockLayer): string {

@@ -2,77 +2,36 @@
 // checked without errors: every default filled in, every router resolved.
 import type { BlockLayer, DataSpec, OptimizerSpec, ResolvedModel, ResolvedTrain, RouterConfig, ScheduleSpec } from '../model.ts';
 import type { ModelContext, TrainContext } from '../resolve/model-context.ts';
-import type { CallValue } from '../resolve/values.ts';
 import { readArguments, readValue } from './read.ts';
 import type { TypedCall, Typed } from './read.ts';
 import { MOE_ARGS, TRAIN_FIELDS } from './schema.ts';
-import { routerCapacity, routerSettings, selectBlocks, tokensOf, typedModelFields } from './derive.ts';
+import { selectBlocks } from './derive.ts';
+import { checkContext } from './context.ts';
+import type { CheckedRouter } from '../routers/index.ts';
 
-function routerConfig(call: CallValue, tokens: number): RouterConfig {
-  const s = routerSettings(call, tokens)!;
-  const cap = routerCapacity(s)!;
-  const experts = s.experts!;
-  if (s.family === 'soft') {
-    const explicitFactor = s.capacityGiven && s.slots === undefined;
-    return {
-      family: 'soft',
-      experts,
-      slots: cap.capacity,
-      capacityFactor: explicitFactor ? s.capacityFactor : cap.effectiveFactor,
-      rounding: s.rounding,
-      group: s.group,
-      noise: s.noise,
-    };
-  }
-  if (s.family === 'token_choice') {
-    return {
-      family: 'token_choice',
-      normalize: s.normalize as 'softmax' | 'sinkhorn',
-      experts,
-      k: s.k,
-      capacityFactor: s.capacityFactor,
-      rounding: s.rounding,
-      multipleOf: s.multipleOf,
-      group: s.group,
-      capacity: cap.capacity,
-      bpr: s.bpr,
-      noise: s.noise,
-      importanceLoss: s.importanceLoss,
-      loadLoss: s.loadLoss,
-      iterations: s.iterations,
-      combine: s.combine,
-    };
-  }
-  return {
-    family: 'expert_choice',
-    normalize: s.normalize,
-    experts,
-    capacityFactor: s.capacityFactor,
-    rounding: s.rounding,
-    multipleOf: s.multipleOf,
-    group: s.group,
-    capacity: cap.capacity,
-    noise: s.noise,
-    iterations: s.iterations,
-    combine: s.combine,
-  };
+/** The checked config of a router whose checks passed (its family's `resolve`). */
+function routerConfig(router: CheckedRouter): RouterConfig {
+  if (!router.definition || !router.settings || !router.capacity) throw new Error('internal: building a router that did not check');
+  return router.definition.resolve(router.settings, router.capacity);
 }
 
-export function buildModel(ctx: ModelContext): ResolvedModel {
-  const m = typedModelFields(ctx);
-  const tokens = tokensOf(m)!;
+export function buildModel(model: ModelContext): ResolvedModel {
+  const ctx = checkContext(model);
+  const m = ctx.typed;
+  const tokens = ctx.tokens!;
+  const routers = new Map(ctx.routers.map((r) => [r.rule, r]));
   const depth = m.depth!;
   const blocks: BlockLayer[] = Array.from({ length: depth }, () => ({ kind: 'dense' }));
   for (const r of ctx.rules) {
     let layer: BlockLayer = { kind: 'dense' };
     if (r.layer.kind === 'moe') {
       const mlp = (readArguments('moe', MOE_ARGS, r.layer.args, r.layer.span).values.get('mlp') as number | undefined) ?? m.mlp!;
-      const router = r.layer.router!;
+      const router = routers.get(r)!;
       layer = {
         kind: 'moe',
         mlp,
-        router: routerConfig(router.call, tokens),
-        ...(router.declaredName ? { routerName: router.declaredName } : {}),
+        router: routerConfig(router),
+        ...(router.use.declaredName ? { routerName: router.use.declaredName } : {}),
       };
     }
     for (const b of selectBlocks(r.rule.selector, depth).blocks) blocks[b] = layer;

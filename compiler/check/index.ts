@@ -5,7 +5,8 @@ import type { RouterDeclaration } from '../../grammar/ast.ts';
 import type { ModelContext, TrainContext } from '../resolve/model-context.ts';
 import { emptyEnvironment, evaluate } from '../resolve/values.ts';
 import type { CallValue } from '../resolve/values.ts';
-import type { ModelRule, TrainEnvironment, TrainRule } from './rule.ts';
+import type { ModelRule, RouterRule, TrainEnvironment, TrainRule, CheckedRouter, RouterCheckContext } from './rule.ts';
+import { checkContext, checkedRouter } from './context.ts';
 import { unknownModelField } from './rules/unknown-model-field.ts';
 import { requiredModelField } from './rules/required-model-field.ts';
 import { modelFieldValues } from './rules/model-field-values.ts';
@@ -16,11 +17,8 @@ import { overriddenRule } from './rules/overridden-rule.ts';
 import { routerKind } from './rules/router-kind.ts';
 import { routerParams } from './rules/router-params.ts';
 import { routerParamValues } from './rules/router-param-values.ts';
-import { sparsityNormalize } from './rules/sparsity-normalize.ts';
-import { kWithinExperts } from './rules/k-within-experts.ts';
 import { capacity } from './rules/capacity.ts';
 import { groupTokens } from './rules/group-tokens.ts';
-import { softSlotsCapacity } from './rules/soft-slots-capacity.ts';
 import { moeArguments } from './rules/moe-arguments.ts';
 import { unknownTrainField } from './rules/unknown-train-field.ts';
 import { trainFieldValues } from './rules/train-field-values.ts';
@@ -39,16 +37,11 @@ export const MODEL_RULES: readonly ModelRule[] = [
   headsDivideWidth,
   blockSelectors,
   overriddenRule,
-  routerKind,
-  routerParams,
-  routerParamValues,
-  sparsityNormalize,
-  kWithinExperts,
-  capacity,
-  groupTokens,
-  softSlotsCapacity,
   moeArguments,
 ];
+
+/** Rules every router runs, whatever its family; each family adds its own (RouterDefinition.rules). */
+export const ROUTER_RULES: readonly RouterRule[] = [routerKind, routerParams, routerParamValues, capacity, groupTokens];
 
 export const TRAIN_RULES: readonly TrainRule[] = [unknownTrainField, trainFieldValues, stepsEpochs, trainModel];
 
@@ -59,28 +52,25 @@ export function checkProgramRules(ctx: ProgramRuleContext, rules: readonly Progr
   return rules.flatMap((r) => r.check(ctx));
 }
 
-export function checkModel(ctx: ModelContext): Diagnostic[] {
-  return MODEL_RULES.flatMap((r) => r.check(ctx));
+/** The shared router rules, then the family's own. */
+export function checkRouter(router: CheckedRouter, ctx: RouterCheckContext): Diagnostic[] {
+  const rules = [...ROUTER_RULES, ...(router.definition?.rules ?? [])];
+  return rules.flatMap((r) => r.check(router, ctx));
 }
 
-export function checkTrain(ctx: TrainContext, env: TrainEnvironment): Diagnostic[] {
-  return TRAIN_RULES.flatMap((r) => r.check(ctx, env));
+export function checkModel(model: ModelContext, rules: readonly ModelRule[] = MODEL_RULES): Diagnostic[] {
+  const ctx = checkContext(model);
+  return [...rules.flatMap((r) => r.check(ctx)), ...ctx.routers.flatMap((r) => checkRouter(r, ctx))];
 }
 
-/** The rules that concern a router alone (no model): run on every declared router, used or not. */
-export const ROUTER_RULES: readonly ModelRule[] = [routerKind, routerParams, routerParamValues, sparsityNormalize, kWithinExperts];
+export function checkTrain(ctx: TrainContext, env: TrainEnvironment, rules: readonly TrainRule[] = TRAIN_RULES): Diagnostic[] {
+  return rules.flatMap((r) => r.check(ctx, env));
+}
 
-/** Checks a `router NAME = KIND(ARGS)` declaration on its own. */
-export function checkRouterDeclaration(decl: RouterDeclaration, file: string): Diagnostic[] {
+/** Checks a `router NAME = KIND(ARGS)` declaration on its own: no model, so no tokens (capacity and group wait for a use). */
+export function checkRouterDeclaration(decl: RouterDeclaration, _file?: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const call = evaluate(decl.value, emptyEnvironment, out) as CallValue;
-  // A context holding only this router: the router rules read nothing else.
-  const ctx: ModelContext = {
-    name: decl.name.name,
-    decl: { kind: 'ModelDeclaration', name: decl.name, members: [], span: decl.span },
-    file,
-    fields: new Map(),
-    rules: [{ rule: undefined as never, layer: { kind: 'moe', span: decl.value.span, router: { declaredName: decl.name.name, call }, args: [] } }],
-  };
-  return [...out, ...ROUTER_RULES.flatMap((r) => r.check(ctx))];
+  const call = evaluate(decl.value, emptyEnvironment, out);
+  const router = checkedRouter({ declaredName: decl.name.name, call: call as CallValue }, decl.value.span, undefined);
+  return [...out, ...checkRouter(router, { fieldNames: [] })];
 }

@@ -6,13 +6,8 @@ import { diagnostic } from '../../diagnostics/catalogue.ts';
 import { didYouMean } from '../../diagnostics/suggest.ts';
 import type { ArgValue, Value } from '../resolve/values.ts';
 import { describeValue } from '../resolve/values.ts';
-import type { CallSignature, ValueType } from './schema.ts';
-
-export interface TypedCall {
-  readonly fn: string;
-  readonly args: ReadonlyMap<string, Typed>;
-}
-export type Typed = number | boolean | string | readonly number[] | TypedCall;
+import type { CallSignature, Typed, ValueType } from './types.ts';
+export type { Typed, TypedCall } from './types.ts';
 
 export interface ReadResult<T = Typed> {
   readonly value?: T;

@@ -1,12 +1,15 @@
 // The shape of a check: one rule per file in rules/, each a pure function from
-// an evaluated declaration to diagnostics.
+// an evaluated declaration (and its typed view) to diagnostics.
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
-import type { ModelContext, TrainContext, EvaluatedRule, RouterUse } from '../resolve/model-context.ts';
+import type { ModelContext, TrainContext } from '../resolve/model-context.ts';
 import type { Scope } from '../resolve/scope.ts';
+import type { CheckContext } from './context.ts';
+
+export type { RouterRule, CheckedRouter, RouterCheckContext } from '../routers/index.ts';
 
 export interface ModelRule {
   readonly name: string;
-  check(ctx: ModelContext): Diagnostic[];
+  check(ctx: CheckContext): Diagnostic[];
 }
 
 export interface TrainEnvironment {
@@ -18,18 +21,6 @@ export interface TrainEnvironment {
 export interface TrainRule {
   readonly name: string;
   check(ctx: TrainContext, env: TrainEnvironment): Diagnostic[];
-}
-
-export interface MoeUse {
-  readonly rule: EvaluatedRule;
-  readonly router: RouterUse;
-}
-
-/** Every MoE rule with a resolved router, in order. */
-export function moeUses(ctx: ModelContext): MoeUse[] {
-  const out: MoeUse[] = [];
-  for (const r of ctx.rules) if (r.layer.kind === 'moe' && r.layer.router) out.push({ rule: r, router: r.layer.router });
-  return out;
 }
 
 /** Whether a field was written in the model's own declaration (or by --set), not inherited. */

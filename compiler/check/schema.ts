@@ -2,36 +2,9 @@
 // parameter and call argument (language.md §3.3, §3.5, §4). The checks and the
 // builders both read these tables, so a field is described in one place.
 
-export type ValueType =
-  | { readonly kind: 'int'; readonly min?: number; readonly max?: number }
-  | { readonly kind: 'float'; readonly min?: number; readonly max?: number; readonly maxExclusive?: boolean; readonly minExclusive?: boolean }
-  | { readonly kind: 'bool' }
-  | { readonly kind: 'enum'; readonly values: readonly string[] }
-  | { readonly kind: 'string' }
-  /** `HxWxC` (length 3) or `P` / `PhxPw` (patch). */
-  | { readonly kind: 'image' }
-  | { readonly kind: 'patch' }
-  /** A model name. */
-  | { readonly kind: 'model' }
-  /** One of several calls (or, for a call with no required arguments, its bare name). */
-  | { readonly kind: 'call'; readonly functions: Readonly<Record<string, CallSignature>> };
-
-export interface ParamSpec {
-  readonly type: ValueType;
-  readonly required?: boolean;
-  /** What the field means, for messages. */
-  readonly doc: string;
-}
-
-export type CallSignature = Readonly<Record<string, ParamSpec>>;
-
-const int = (min?: number, max?: number): ValueType => ({ kind: 'int', ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) });
-const float = (min: number, extra: Partial<{ max: number; maxExclusive: boolean; minExclusive: boolean }> = {}): ValueType => ({
-  kind: 'float',
-  min,
-  ...extra,
-});
-const enumOf = (...values: string[]): ValueType => ({ kind: 'enum', values });
+import { enumOf, float, int } from './types.ts';
+import type { CallSignature, ParamSpec, ValueType } from './types.ts';
+export type { CallSignature, ParamSpec, ValueType, Typed, TypedCall, DefaultContext } from './types.ts';
 
 export const MODEL_FIELDS: Readonly<Record<string, ParamSpec>> = {
   image: { type: { kind: 'image' }, required: true, doc: 'input size HxWxC' },
@@ -98,34 +71,6 @@ export const MOE_ARGS: Readonly<Record<string, ParamSpec>> = {
   mlp: { type: int(1), doc: 'hidden size of each expert' },
 };
 
-export type RouterFamily = 'token_choice' | 'expert_choice' | 'soft';
-export const ROUTER_FAMILIES: readonly RouterFamily[] = ['token_choice', 'expert_choice', 'soft'];
-
-export interface RouterParamSpec extends ParamSpec {
-  readonly families: readonly RouterFamily[];
-  /** Only with these normalizers (token and expert choice). */
-  readonly normalizers?: readonly string[];
-}
-
-export const ROUTER_PARAMS: Readonly<Record<string, RouterParamSpec>> = {
-  experts: { type: int(1), required: true, families: ['token_choice', 'expert_choice', 'soft'], doc: 'number of experts' },
-  normalize: { type: enumOf('softmax', 'sinkhorn', 'sparsity'), families: ['token_choice', 'expert_choice'], doc: 'normalizer' },
-  k: { type: int(1), families: ['token_choice'], doc: 'experts per token' },
-  capacity: { type: float(0, { minExclusive: true }), families: ['token_choice', 'expert_choice', 'soft'], doc: 'capacity factor' },
-  slots: { type: int(1), families: ['soft'], doc: 'slots per expert' },
-  rounding: { type: enumOf('ceil', 'round'), families: ['token_choice', 'expert_choice', 'soft'], doc: 'capacity rounding' },
-  multiple_of: { type: int(1), families: ['token_choice', 'expert_choice'], doc: 'slot multiple' },
-  group: { type: int(1), families: ['token_choice', 'expert_choice', 'soft'], doc: 'tokens per routing group' },
-  bpr: { type: { kind: 'bool' }, families: ['token_choice'], doc: 'Batch Priority Routing' },
-  noise: { type: float(0), families: ['token_choice', 'expert_choice', 'soft'], normalizers: ['softmax', 'sinkhorn'], doc: 'training noise' },
-  importance_loss: { type: float(0), families: ['token_choice'], doc: 'importance loss weight' },
-  load_loss: { type: float(0), families: ['token_choice'], doc: 'load loss weight' },
-  iterations: { type: int(1), families: ['token_choice', 'expert_choice'], normalizers: ['sinkhorn', 'sparsity'], doc: 'solver iterations' },
-  combine: { type: enumOf('softmax', 'plan'), families: ['token_choice', 'expert_choice'], normalizers: ['sinkhorn', 'sparsity'], doc: 'combine weights' },
-};
-
-export function paramsOfFamily(family: RouterFamily): string[] {
-  return Object.entries(ROUTER_PARAMS)
-    .filter(([, p]) => p.families.includes(family))
-    .map(([n]) => n);
-}
+// Router parameters are declared by each family's definition (compiler/routers/).
+export { ROUTER_FAMILIES, ROUTER_PARAMS, paramsOfFamily } from '../routers/index.ts';
+export type { RouterFamily } from '../routers/index.ts';

@@ -12,6 +12,7 @@ import { diagnostic } from '../../diagnostics/catalogue.ts';
 import { didYouMean } from '../../diagnostics/suggest.ts';
 import type { Graph } from './ir.ts';
 import { OPS, OP_KINDS } from './ops.ts';
+import { ROUTER_FAMILIES } from '../routers/index.ts';
 import type { AttrType } from './ops.ts';
 
 const DIM = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^B(?:\\*(\\d+))?(?:/(\\d+))?$' }] };
@@ -99,7 +100,7 @@ const RESOLVED_MODEL = {
             type: 'object',
             required: ['family', 'experts', 'group'],
             properties: {
-              family: { enum: ['token_choice', 'expert_choice', 'soft'] },
+              family: { enum: [...ROUTER_FAMILIES] },
               experts: { type: 'integer', minimum: 1 },
               group: { type: 'integer', minimum: 1 },
               capacity: { type: 'integer', minimum: 1 },

@@ -2,13 +2,11 @@
 // (dispatch/combine, aux loss, statistics), then run the one shared dispatcher.
 import type { GraphBuilder, Ref } from '../graph/builder.ts';
 import type { RoutingStatRef } from '../graph/ir.ts';
-import type { MoeBlockLayer, RouterConfig } from '../model.ts';
+import type { MoeBlockLayer } from '../model.ts';
 import { divDim } from '../graph/dims.ts';
 import { dispatchAndCombine } from './dispatch.ts';
 import type { RouterDecision, RoutingShape } from './routers/common.ts';
-import { lowerTokenChoice } from './routers/token-choice.ts';
-import { lowerExpertChoice } from './routers/expert-choice.ts';
-import { lowerSoftRouter } from './routers/soft.ts';
+import { definitionOf, routerSlots } from '../routers/index.ts';
 
 export interface MoeLoweringContext {
   readonly tokensPerImage: number;
@@ -32,11 +30,6 @@ export interface MoeLowering {
   readonly debug: Readonly<Record<string, Ref>>;
 }
 
-/** Slots per expert per group: C for sparse routers, P for Soft MoE. */
-export function routerSlots(router: RouterConfig): number {
-  return router.family === 'soft' ? router.slots : router.capacity;
-}
-
 export function lowerMoeLayer(b: GraphBuilder, x: Ref, layer: MoeBlockLayer, ctx: MoeLoweringContext): MoeLowering {
   const router = layer.router;
   const S = router.group;
@@ -50,16 +43,7 @@ export function lowerMoeLayer(b: GraphBuilder, x: Ref, layer: MoeBlockLayer, ctx
   }
   const shape: RoutingShape = { groups, groupSize: S, experts: router.experts, capacity: routerSlots(router), width: ctx.width };
   const xg = b.reshape(x, [groups, S, ctx.width], 'grouped');
-  const decision: RouterDecision = b.scope('router', () => {
-    switch (router.family) {
-      case 'token_choice':
-        return lowerTokenChoice(b, x, router, shape);
-      case 'expert_choice':
-        return lowerExpertChoice(b, x, router, shape);
-      case 'soft':
-        return lowerSoftRouter(b, x, router, shape);
-    }
-  });
+  const decision: RouterDecision = b.scope('router', () => definitionOf(router).lower(b, x, router, shape));
   const { y, expertInputs, expertOutputs } = dispatchAndCombine(b, xg, decision, shape, {
     hidden: layer.mlp,
     geluApproximate: ctx.geluApproximate ?? true,

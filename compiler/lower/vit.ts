@@ -6,8 +6,9 @@
 import { GraphBuilder, type Ref } from '../graph/builder.ts';
 import type { BlockInfo, Graph, Initializer, RoutingStatRef } from '../graph/ir.ts';
 import { mulDim } from '../graph/dims.ts';
-import { routerKind, type BlockLayer, type ResolvedModel } from '../model.ts';
-import { lowerMoeLayer, routerSlots } from './moe.ts';
+import type { BlockLayer, ResolvedModel } from '../model.ts';
+import { routerKind, routerSlots } from '../routers/index.ts';
+import { lowerMoeLayer } from './moe.ts';
 
 export interface VitLoweringOptions {
   /** The spec file the model came from (recorded in graph.meta). */

@@ -8,6 +8,7 @@ import { fastMatMul } from '../kernels/products.ts';
 import { gelu } from '../kernels/elementwise.ts';
 import { fillNormal } from '../executor/random.ts';
 import { compile, inMemoryFiles } from '../../compiler/compile.ts';
+import { routerSlots } from '../../compiler/routers/index.ts';
 
 export interface LayerShape {
   /** A name for tables, e.g. `ViT-S (196 tokens, d 384)`. */
@@ -70,7 +71,7 @@ export function buildMoeLayer(expression: string, shape: LayerShape, seed = 0): 
   const built = buildMoeLayerGraph(resolved, { width: shape.width, tokensPerImage: shape.tokens });
   const flops = built.graph.nodes.reduce((a, n) => a + n.flops, 0);
   const r = resolved.router;
-  return { layer: bindMoeLayer(built, seed), flopsPerImage: flops, capacity: r.family === 'soft' ? r.slots : r.capacity };
+  return { layer: bindMoeLayer(built, seed), flopsPerImage: flops, capacity: routerSlots(r) };
 }
 
 /** Forward FLOPs per token of a dense MLP d → H → d (two products, bias, GELU ignored). */

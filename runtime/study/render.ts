@@ -1,6 +1,7 @@
 // The study's outputs: a markdown table, JSON, and the accuracy-against-training-time
 // plot (one point per router at the end of training, with its evaluation curve).
 import { lineChartSvg, type ChartSpec } from '../plots/line-chart.ts';
+import { ROUTER_KIND_LABELS } from '../../compiler/routers/index.ts';
 import type { StudyEntry } from './entry.ts';
 
 export interface StudySettings {
@@ -44,15 +45,8 @@ export function studyJson(entries: readonly StudyEntry[], s: StudySettings): str
   return JSON.stringify({ settings: s, entries }, null, 2) + '\n';
 }
 
-const SHORT_NAMES: Readonly<Record<string, string>> = {
-  dense: 'Dense',
-  softmax_token_choice: 'Softmax TC',
-  sinkhorn_token_choice: 'Sinkhorn TC',
-  softmax_expert_choice: 'Softmax EC',
-  sinkhorn_expert_choice: 'Sinkhorn EC',
-  sparsity_constrained_expert_choice: 'Sparsity EC',
-  soft_moe: 'Soft MoE',
-};
+/** `dense` and every router kind of the router table (compiler/routers/). */
+const SHORT_NAMES: Readonly<Record<string, string>> = { dense: 'Dense', ...ROUTER_KIND_LABELS };
 
 /** A legend label short enough for the chart (the paper's abbreviations). */
 export function shortRouterName(router: string): string {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '../../compiler/index.ts';
 import type { ResolvedModel } from '../../compiler/model.ts';
-import { routerKind } from '../../compiler/model.ts';
+import { routerKind } from '../../compiler/routers/index.ts';
 
 function only(file: string): ResolvedModel {
   const p = loadProgram(file);

@@ -1,7 +1,7 @@
 // Block selectors stay inside 0 … depth-1 and select at least one block.
 import type { Diagnostic } from '../../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../../diagnostics/catalogue.ts';
-import { selectBlocks, typedModelFields } from '../derive.ts';
+import { selectBlocks } from '../derive.ts';
 import type { ModelRule } from '../rule.ts';
 
 const CODES = { out_of_range: 'MOE0307', empty: 'MOE0308', bad_step: 'MOE0302' } as const;
@@ -9,7 +9,7 @@ const CODES = { out_of_range: 'MOE0307', empty: 'MOE0308', bad_step: 'MOE0302' }
 export const blockSelectors: ModelRule = {
   name: 'block-selectors',
   check(ctx) {
-    const depth = typedModelFields(ctx).depth;
+    const depth = ctx.typed.depth;
     if (depth === undefined) return [];
     const out: Diagnostic[] = [];
     for (const r of ctx.rules) {

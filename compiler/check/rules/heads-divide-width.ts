@@ -1,13 +1,12 @@
 // Attention splits the width evenly across heads.
 import { diagnostic } from '../../../diagnostics/catalogue.ts';
-import { typedModelFields } from '../derive.ts';
 import type { ModelRule } from '../rule.ts';
 import { isOwnField } from '../rule.ts';
 
 export const headsDivideWidth: ModelRule = {
   name: 'heads-divide-width',
   check(ctx) {
-    const m = typedModelFields(ctx);
+    const m = ctx.typed;
     if (m.width === undefined || m.heads === undefined || m.width % m.heads === 0) return [];
     const divisors: number[] = [];
     for (let h = 1; h <= Math.min(m.width, 64); h++) if (m.width % h === 0) divisors.push(h);

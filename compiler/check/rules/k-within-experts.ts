@@ -1,26 +1,21 @@
-// A token cannot choose more experts than exist.
+// A token cannot choose more experts than exist. A token_choice rule
+// (compiler/routers/token-choice.ts).
 import type { Diagnostic } from '../../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../../diagnostics/catalogue.ts';
-import { routerArgs, typedRouterParam } from '../derive.ts';
-import { moeUses } from '../rule.ts';
-import type { ModelRule } from '../rule.ts';
+import type { RouterRule } from '../../routers/definition.ts';
 
-export const kWithinExperts: ModelRule = {
+export const kWithinExperts: RouterRule = {
   name: 'k-within-experts',
-  check(ctx) {
+  check(router) {
     const out: Diagnostic[] = [];
-    for (const { router } of moeUses(ctx)) {
-      const call = router.call;
-      if (call.kind !== 'call' || call.callee !== 'token_choice') continue;
-      const k = typedRouterParam(call, 'k') as number | undefined;
-      const e = typedRouterParam(call, 'experts') as number | undefined;
-      if (k === undefined || e === undefined || k <= e) continue;
-      out.push(
-        diagnostic('MOE0311', `k = ${k} exceeds the ${e} experts`, routerArgs(call).get('k')!.value.span, {
-          notes: [{ message: 'experts given here', span: routerArgs(call).get('experts')!.value.span }],
-        }),
-      );
-    }
+    const s = router.settings;
+    const kArg = router.args.get('k');
+    const eArg = router.args.get('experts');
+    if (!s || !kArg || !eArg || s.experts === undefined) return out;
+    const k = s.num('k');
+    const e = s.experts;
+    if (k <= e) return out;
+    out.push(diagnostic('MOE0311', `k = ${k} exceeds the ${e} experts`, kArg.value.span, { notes: [{ message: 'experts given here', span: eArg.value.span }] }));
     return out;
   },
 };

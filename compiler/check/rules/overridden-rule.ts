@@ -1,13 +1,13 @@
 // A block rule whose every block a later rule overrides has no effect: warn.
 import type { Diagnostic } from '../../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../../diagnostics/catalogue.ts';
-import { selectBlocks, typedModelFields } from '../derive.ts';
+import { selectBlocks } from '../derive.ts';
 import type { ModelRule } from '../rule.ts';
 
 export const overriddenRule: ModelRule = {
   name: 'overridden-rule',
   check(ctx) {
-    const depth = typedModelFields(ctx).depth;
+    const depth = ctx.typed.depth;
     if (depth === undefined) return [];
     const selections = ctx.rules.map((r) => selectBlocks(r.rule.selector, depth));
     const out: Diagnostic[] = [];

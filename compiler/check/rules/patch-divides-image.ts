@@ -1,12 +1,11 @@
 // Each patch side divides the matching image side (language.md §3.3).
 import { diagnostic } from '../../../diagnostics/catalogue.ts';
-import { typedModelFields } from '../derive.ts';
 import type { ModelRule } from '../rule.ts';
 
 export const patchDividesImage: ModelRule = {
   name: 'patch-divides-image',
   check(ctx) {
-    const m = typedModelFields(ctx);
+    const m = ctx.typed;
     if (!m.image || !m.patch) return [];
     const [h, w] = m.image;
     const [ph, pw] = m.patch;

@@ -1,31 +1,27 @@
-// A router is token_choice(…), expert_choice(…) or soft(…).
+// A router is a call of a family in the router table (compiler/routers/).
 import type { Diagnostic } from '../../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../../diagnostics/catalogue.ts';
 import { didYouMean } from '../../../diagnostics/suggest.ts';
-import { ROUTER_FAMILIES } from '../schema.ts';
-import { routerFamily } from '../derive.ts';
-import { moeUses } from '../rule.ts';
-import type { ModelRule } from '../rule.ts';
+import { ROUTER_FAMILIES } from '../../routers/index.ts';
+import type { RouterRule } from '../rule.ts';
 
-export const routerKind: ModelRule = {
+export const routerKind: RouterRule = {
   name: 'router-kind',
-  check(ctx) {
+  check(router) {
     const out: Diagnostic[] = [];
-    for (const { rule, router } of moeUses(ctx)) {
-      const call = router.call;
-      if (call.kind !== 'call') {
-        out.push(diagnostic('MOE0233', `a router must be a call such as soft(experts: 8)`, rule.layer.span));
-        continue;
-      }
-      if (routerFamily(call)) continue;
-      const help = didYouMean(call.callee, ROUTER_FAMILIES);
-      out.push(
-        diagnostic('MOE0233', `unknown router kind '${call.callee}'`, call.calleeSpan, {
-          help: help ?? `router kinds are ${ROUTER_FAMILIES.join(', ')}`,
-          ...(help ? { suggestion: { replacement: help.split("'")[1] } } : {}),
-        }),
-      );
+    const call = router.call;
+    if (!call) {
+      out.push(diagnostic('MOE0233', `a router must be a call such as soft(experts: 8)`, router.span));
+      return out;
     }
+    if (router.definition) return out;
+    const help = didYouMean(call.callee, ROUTER_FAMILIES);
+    out.push(
+      diagnostic('MOE0233', `unknown router kind '${call.callee}'`, call.calleeSpan, {
+        help: help ?? `router kinds are ${ROUTER_FAMILIES.join(', ')}`,
+        ...(help ? { suggestion: { replacement: help.split("'")[1] } } : {}),
+      }),
+    );
     return out;
   },
 };

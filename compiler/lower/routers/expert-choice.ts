@@ -3,7 +3,6 @@
 // (softmax gates, Sinkhorn plan, or k-sparse OT plan); combine weights are the
 // softmax gates (or the plan). Perfectly balanced, no drops, no aux loss.
 import type { GraphBuilder, Ref } from '../../graph/builder.ts';
-import type { ExpertChoiceRouter } from '../../model.ts';
 import {
   combineFromWeights,
   differentiableSinkhorn,
@@ -18,7 +17,17 @@ import {
 /** vmoe defaults of the sparse OT solver (routers.md §4.5). */
 export const SPARSE_OT_DEFAULTS = { lr: 1e-2, tol: 1e-3, gamma: 1 } as const;
 
-export function lowerExpertChoice(b: GraphBuilder, x2d: Ref, router: ExpertChoiceRouter, shape: RoutingShape): RouterDecision {
+/** What the expert-choice lowering reads of its config (compiler/routers/expert-choice.ts). */
+export interface ExpertChoiceLowering {
+  readonly normalize: 'softmax' | 'sinkhorn' | 'sparsity';
+  readonly experts: number;
+  readonly capacity: number;
+  readonly noise: number;
+  readonly iterations: number;
+  readonly combine: 'softmax' | 'plan';
+}
+
+export function lowerExpertChoice(b: GraphBuilder, x2d: Ref, router: ExpertChoiceLowering, shape: RoutingShape): RouterDecision {
   const logits = routerLogits(b, x2d, shape);
   const debug: Record<string, Ref> = { logits };
   let scores: Ref;

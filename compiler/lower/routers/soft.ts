@@ -3,7 +3,6 @@
 // E·P slot outputs (combine: softmax over slots). Logits are a scaled cosine
 // similarity between tokens and learned slot embeddings. Nothing is dropped.
 import type { GraphBuilder, Ref } from '../../graph/builder.ts';
-import type { SoftRouter } from '../../model.ts';
 import { lossFreeStats, noisyLogits, type RouterDecision, type RoutingShape } from './common.ts';
 
 /** L2 normalisation with eps inside the square root (vmoe: sqrt(Σv² + 1e-6)). */
@@ -11,7 +10,15 @@ function l2Normalize(b: GraphBuilder, x: Ref, axis: number, hint: string): Ref {
   return b.mul(x, b.rsqrt(b.addT(b.sum(b.square(x), [axis], true), 1e-6)), hint);
 }
 
-export function lowerSoftRouter(b: GraphBuilder, x2d: Ref, router: SoftRouter, shape: RoutingShape): RouterDecision {
+/** What the Soft MoE lowering reads of its config (compiler/routers/soft.ts). */
+export interface SoftLowering {
+  /** Slots per expert P. */
+  readonly slots: number;
+  /** Noise std on the logits in training (not divided by E). */
+  readonly noise: number;
+}
+
+export function lowerSoftRouter(b: GraphBuilder, x2d: Ref, router: SoftLowering, shape: RoutingShape): RouterDecision {
   const { groups: G, groupSize: S, experts: E, width: d } = shape;
   const P = router.slots;
   const slots = E * P;

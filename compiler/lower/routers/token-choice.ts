@@ -3,7 +3,6 @@
 // buffer slots are filled choice level by choice level, optionally in Batch
 // Priority order; choices beyond the capacity C are dropped.
 import type { GraphBuilder, Ref } from '../../graph/builder.ts';
-import type { TokenChoiceRouter } from '../../model.ts';
 import type { RoutingStatRef } from '../../graph/ir.ts';
 import {
   choicePositions,
@@ -57,7 +56,21 @@ function loadLoss(b: GraphBuilder, logits: Ref, noisy: Ref, sigma: number, k: nu
   return cvSquared(b, b.mean(p, [1]), 'load_loss_per_group');
 }
 
-export function lowerTokenChoice(b: GraphBuilder, x2d: Ref, router: TokenChoiceRouter, shape: RoutingShape): RouterDecision {
+/** What the token-choice lowering reads of its config (compiler/routers/token-choice.ts). */
+export interface TokenChoiceLowering {
+  readonly normalize: 'softmax' | 'sinkhorn';
+  readonly experts: number;
+  readonly k: number;
+  readonly capacity: number;
+  readonly bpr: boolean;
+  readonly noise: number;
+  readonly importanceLoss: number;
+  readonly loadLoss: number;
+  readonly iterations: number;
+  readonly combine: 'softmax' | 'plan';
+}
+
+export function lowerTokenChoice(b: GraphBuilder, x2d: Ref, router: TokenChoiceLowering, shape: RoutingShape): RouterDecision {
   const E = router.experts;
   const sigma = router.noise / E;
   const logits = routerLogits(b, x2d, shape);
