@@ -24,7 +24,7 @@ export { compile, inMemoryFiles } from './compiler/compile.ts';
 export type { Compilation, CompileOptions, TrainFlags } from './compiler/compile.ts';
 export { UserError, RuntimeFault } from './diagnostics/fault.ts';
 export type { ResolvedModel, ResolvedTrain, RouterConfig, MoeBlockLayer } from './compiler/model.ts';
-export type { Graph, OpNode, ParamSpec } from './compiler/graph/ir.ts';
+export type { Graph, OpNode, ParamSpec, BlockInfo, VitInfo, GraphOutputs } from './compiler/graph/ir.ts';
 export { lowerModel } from './compiler/lower/index.ts';
 export { createGraphModel } from './runtime/executor/graph-model.ts';
 export type { GraphModel, ForwardResult, ForwardOptions } from './runtime/api.ts';

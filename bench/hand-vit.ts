@@ -4,7 +4,7 @@
 // LayerNorm from tf.moments) and the GELU of the compiled model (tanh form). It reads
 // its weights from a compiled model's variables, so both compute the same function.
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedModel } from '../compiler/model.ts';
+import type { Graph } from '../compiler/graph/ir.ts';
 
 /** §7.2: [m,k]·[k,n] whose forward and backward are flag-free 2-D matMuls. */
 export const mm = tf.customGrad((a, b, save) => {
@@ -39,10 +39,12 @@ export interface HandWrittenVit {
 }
 
 /** A dense ViT with `pool: gap`, no dropout (the shape figure 3 uses), over `variables`. */
-export function handWrittenVit(m: ResolvedModel, variables: ReadonlyMap<string, tf.Variable>): HandWrittenVit {
+export function handWrittenVit(graph: Graph, variables: ReadonlyMap<string, tf.Variable>): HandWrittenVit {
+  const m = graph.vit;
+  if (!m) throw new Error('the hand-written ViT reference needs a ViT graph');
   if (m.pool !== 'gap') throw new Error('the hand-written ViT reference covers pool: gap only');
   if (m.dropout !== 0) throw new Error('the hand-written ViT reference covers dropout 0 only');
-  if (m.blocks.some((b) => b.kind !== 'dense')) throw new Error('the hand-written ViT reference covers dense blocks only');
+  if (graph.blocks.some((b) => b.kind !== 'dense')) throw new Error('the hand-written ViT reference covers dense blocks only');
   const v = (name: string): tf.Variable => {
     const found = variables.get(name);
     if (!found) throw new Error(`hand-written ViT: no variable ${name}`);

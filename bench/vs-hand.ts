@@ -29,7 +29,7 @@ export interface VsHandResult {
 
 /** The hand-written training step over the compiled model's variables (forward, loss, grads, AdamW). */
 export function handTrainStep(model: GraphModel, images: tf.Tensor4D, labels: tf.Tensor1D): { step(): number; dispose(): void } {
-  const vit = handWrittenVit(model.graph.meta.resolved, model.variables);
+  const vit = handWrittenVit(model.graph, model.variables);
   const params = model.graph.params.filter((p) => p.trainable).map((p) => ({ name: p.name, variable: model.variables.get(p.name)!, decay: p.decay }));
   const names = new Map(params.map((p) => [p.variable.name, p.name]));
   const opt = new Optimizer(BENCH_OPTIMIZER, params);
@@ -47,7 +47,7 @@ export function handTrainStep(model: GraphModel, images: tf.Tensor4D, labels: tf
 }
 
 export function maxLogitDifference(model: GraphModel, images: tf.Tensor4D): number {
-  const vit = handWrittenVit(model.graph.meta.resolved, model.variables);
+  const vit = handWrittenVit(model.graph, model.variables);
   return tf.tidy(() => {
     const a = model.forward(images, { training: false, step: 0 }).logits;
     const b = vit.forward(images);

@@ -8,6 +8,11 @@ export interface ForwardOptions {
   readonly training: boolean;
   /** The global step; with the model's seed it seeds every random op of this call (dropout, noise). */
   readonly step: number;
+  /**
+   * Named graph outputs to return in ForwardResult.outputs (graph.outputs keys,
+   * e.g. `block_3/dispatch`). Unknown names are an error; none by default.
+   */
+  readonly outputs?: readonly string[];
 }
 
 export interface ForwardResult {
@@ -22,6 +27,8 @@ export interface ForwardResult {
    * aux losses. Tensors; the caller disposes them (or runs forward inside tf.tidy).
    */
   readonly stats: ReadonlyMap<string, tf.Tensor>;
+  /** The requested named outputs (ForwardOptions.outputs), by name; the caller disposes them. */
+  readonly outputs: ReadonlyMap<string, tf.Tensor>;
 }
 
 /** A compiled graph bound to tfjs variables, ready to run. */

@@ -5,10 +5,11 @@
 // assign or train.
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder, type Ref } from '../compiler/graph/builder.ts';
-import type { Graph, RoutingStatRef } from '../compiler/graph/ir.ts';
+import type { Graph } from '../compiler/graph/ir.ts';
+import { blockOutput, probeOutput } from '../compiler/graph/ir.ts';
 import { mulDim } from '../compiler/graph/dims.ts';
-import type { MoeBlockLayer, ResolvedModel } from '../compiler/model.ts';
-import { lowerMoeLayer } from '../compiler/lower/moe.ts';
+import type { MoeBlockLayer } from '../compiler/model.ts';
+import { lowerMoeLayer, moeBlockInfo, moeOutputs } from '../compiler/lower/moe.ts';
 import { createGraphModel } from './executor/graph-model.ts';
 import type { GraphModel } from './api.ts';
 
@@ -55,8 +56,10 @@ export interface MoeLayer {
   dispose(): void;
 }
 
-/** Marks the extra values (stats beyond the graph's own) the one-layer graph hands back. */
-const PROBE = 'probe:';
+/** The graph output that carries intermediate `name` of the layer (block 0). */
+function outputOf(name: string): string {
+  return name === 'dispatch' || name === 'combine' ? blockOutput(0, name) : probeOutput(0, name);
+}
 
 /** Builds the one-layer graph: images [B, T, d, 1] → MoE → "logits" [B, T·d]. */
 export function buildMoeLayerGraph(layer: MoeBlockLayer, options: MoeLayerGraphOptions): MoeLayerGraph {
@@ -68,46 +71,22 @@ export function buildMoeLayerGraph(layer: MoeBlockLayer, options: MoeLayerGraphO
     lowerMoeLayer(b, x, layer, { tokensPerImage: T, width: d, blockIndex: 0, geluApproximate: options.geluApproximate ?? true }),
   );
   const logits = b.reshape(lowering.y, ['B', T * d], 'output');
-  const model: ResolvedModel = {
-    name: 'moe_layer',
-    image: [T, d, 1],
-    patch: [1, 1],
-    width: d,
-    depth: 1,
-    heads: 1,
-    mlp: layer.mlp,
-    classes: T * d,
-    pool: 'gap',
-    dropout: 0,
-    posemb: 'learned',
-    tokens: T,
-    blocks: [layer],
-  };
   const nodes = Object.fromEntries(Object.entries(lowering.debug).map(([name, ref]: [string, Ref]) => [name, ref.id]));
   const graph = b.build({
-    model,
+    model: 'moe_layer',
     compiler: 'moec moe-layer',
-    logits,
-    auxLoss: lowering.auxLoss,
-    blocks: [{ index: 0, kind: 'moe', router: layer.router.family, experts: layer.router.experts, group: layer.router.group, stats: lowering.stats }],
+    outputs: { logits, aux_loss: lowering.auxLoss, ...moeOutputs(0, lowering) },
+    blocks: [moeBlockInfo(0, 'moe', layer, lowering)],
   });
   return { graph, nodes, params: graph.params.map((p) => p.name) };
-}
-
-/**
- * The graph with extra values handed back through block 0's statistics list:
- * the executor returns every listed statistic, so this needs no executor hook.
- */
-function withProbes(graph: Graph, probes: readonly [string, string][]): Graph {
-  const [block, ...rest] = graph.blocks;
-  const extra = probes.map(([name, node]) => ({ name: `${PROBE}${name}`, node }) as unknown as RoutingStatRef);
-  return { ...graph, blocks: [{ ...block, stats: [...(block.stats ?? []), ...extra] }, ...rest] };
 }
 
 /** Binds a one-layer graph (possibly edited, e.g. in tests) to fresh variables. */
 export function bindMoeLayer(built: MoeLayerGraph, seed: number): MoeLayer {
   const names = Object.keys(built.nodes);
-  const model: GraphModel = createGraphModel(withProbes(built.graph, names.map((n) => [n, built.nodes[n]])), { seed });
+  // Intermediates are graph outputs; an edited graph may point a name at another node.
+  const graph: Graph = { ...built.graph, outputs: { ...built.graph.outputs, ...Object.fromEntries(names.map((n) => [outputOf(n), built.nodes[n]])) } };
+  const model: GraphModel = createGraphModel(graph, { seed });
   const [, T, d] = built.graph.inputs[0].shape as [unknown, number, number];
   return {
     graph: built.graph,
@@ -116,19 +95,16 @@ export function bindMoeLayer(built: MoeLayerGraph, seed: number): MoeLayer {
     apply(x, options = {}) {
       const [B] = x.shape;
       if (x.shape[1] !== T || x.shape[2] !== d) throw new Error(`the MoE layer takes [batch, ${T}, ${d}], got [${x.shape.join(', ')}]`);
-      const wanted = new Set(options.nodes ?? []);
+      const wanted = [...new Set(options.nodes ?? [])];
       for (const n of wanted) if (!names.includes(n)) throw new Error(`unknown MoE layer node '${n}' (available: ${names.join(', ')})`);
-      const out = model.forward(tf.reshape(x, [B, T, d, 1]) as tf.Tensor4D, { training: options.training ?? false, step: options.step ?? 0 });
+      const out = model.forward(tf.reshape(x, [B, T, d, 1]) as tf.Tensor4D, {
+        training: options.training ?? false,
+        step: options.step ?? 0,
+        outputs: wanted.map(outputOf),
+      });
       const stats = new Map<string, tf.Tensor>();
-      const nodes = new Map<string, tf.Tensor>();
-      for (const [key, value] of out.stats) {
-        const name = key.slice(key.indexOf('/') + 1);
-        if (name.startsWith(PROBE)) {
-          const node = name.slice(PROBE.length);
-          if (wanted.has(node)) nodes.set(node, value);
-          else value.dispose();
-        } else stats.set(name, value);
-      }
+      for (const [key, value] of out.stats) stats.set(key.slice(key.indexOf('/') + 1), value);
+      const nodes = new Map(wanted.map((n) => [n, out.outputs.get(outputOf(n))!]));
       const y = tf.reshape(out.logits, [B, T, d]) as tf.Tensor3D;
       if (y !== (out.logits as tf.Tensor)) out.logits.dispose();
       return { y, auxLoss: out.auxLoss, stats, nodes };

@@ -1,7 +1,8 @@
 // GraphBuilder: the one way lowering code creates op-graph nodes. Every method
 // checks its inputs' shapes, infers the static output shape (with the symbolic
 // batch B), counts FLOPs of matrix products, and records the current scope.
-import type { AttrValue, BlockInfo, DType, Dim, Graph, GraphInput, OpKind, OpNode, ParamSpec, Shape } from './ir.ts';
+import type { AttrValue, BlockInfo, DType, Dim, Graph, GraphInput, OpKind, OpNode, ParamSpec, Shape, VitInfo } from './ir.ts';
+import { GRAPH_FORMAT } from './ir.ts';
 import type { ResolvedModel } from '../model.ts';
 import {
   dimProduct,
@@ -103,6 +104,12 @@ export class GraphBuilder {
     const ref = this.add('param', [], { name: full }, shape, 'float32', 0, name);
     this.paramRefs.set(full, ref);
     return ref;
+  }
+
+  /** The full parameter name a `param` node reads (for block descriptions). */
+  paramName(ref: Ref): string {
+    for (const [name, r] of this.paramRefs) if (r.id === ref.id) return name;
+    return fail(`${ref.id} is not a parameter node`);
   }
 
   constant(value: number): Ref {
@@ -308,21 +315,29 @@ export class GraphBuilder {
 
   // ------------------------------------------------------------ result
 
+  /** The finished graph. `outputs` names nodes (by Ref or id); `logits` and `aux_loss` are required. */
   build(args: {
-    model: ResolvedModel;
+    model: string;
     compiler: string;
     source?: string;
-    logits: Ref;
-    auxLoss: Ref;
+    resolved?: ResolvedModel;
+    vit?: VitInfo;
+    outputs: Readonly<Record<string, Ref | string>> & { readonly logits: Ref; readonly aux_loss: Ref };
     blocks: readonly BlockInfo[];
   }): Graph {
     return {
-      format: 'moec-graph/1',
-      meta: { model: args.model.name, ...(args.source ? { source: args.source } : {}), compiler: args.compiler, resolved: args.model },
+      format: GRAPH_FORMAT,
+      meta: {
+        model: args.model,
+        ...(args.source ? { source: args.source } : {}),
+        compiler: args.compiler,
+        ...(args.resolved ? { resolved: args.resolved } : {}),
+      },
+      ...(args.vit ? { vit: args.vit } : {}),
       inputs: [...this.inputs],
       params: [...this.params],
       nodes: [...this.nodes],
-      outputs: { logits: args.logits.id, auxLoss: args.auxLoss.id },
+      outputs: Object.fromEntries(Object.entries(args.outputs).map(([name, ref]) => [name, typeof ref === 'string' ? ref : ref.id])),
       blocks: [...args.blocks],
     };
   }

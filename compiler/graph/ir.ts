@@ -1,8 +1,11 @@
 // The op graph: moec's intermediate representation between the compiler and the
-// runtime. Tensor-level ops with static shapes (the batch is the symbolic `B`),
-// named parameters with initialisers, and the model's metadata. It is plain JSON
-// (schema: compiler/graph/schema.ts) so it can be written by `moec compile`,
-// edited by hand and loaded by the runtime.
+// runtime (format `moec-graph/2`). Tensor-level ops with static shapes (the batch
+// is the symbolic `B`), named parameters with initialisers, named outputs and a
+// complete description of every encoder block. It is plain JSON (schema:
+// compiler/graph/schema.ts) so it can be written by `moec compile`, edited by hand,
+// exported and loaded by the runtime; nothing in it needs the front end's types
+// (`meta.resolved` is provenance only). `moec-graph/1` files are upgraded on load
+// (compiler/graph/upgrade.ts).
 import type { ResolvedModel } from '../model.ts';
 
 /**
@@ -96,11 +99,12 @@ export type OpKind =
   | 'layer_norm'
   | 'dropout'
   | 'add_noise'
-  // selection (no gradient flows through these)
+  // selection: no gradient flows through these (their OpDef says grad: 'none')
   | 'top_k_values'
   | 'top_k_indices'
   | 'argmax'
   | 'one_hot'
+  // cumulative sum: differentiable (slot positions use it on masks)
   | 'cumsum'
   // composite solvers, one kernel each, used only for selection (no gradient)
   | 'sinkhorn_plan'
@@ -123,24 +127,59 @@ export interface OpNode {
   readonly flops: number;
 }
 
-/** A named routing statistic reported per step (routers.md; issue: per-expert load, drops, …). */
+/** The routing statistics a MoE block reports per step, as outputs `block_<i>/<name>`. */
+export const ROUTING_STATS = ['load', 'dropped', 'experts_per_token', 'importance_loss', 'load_loss', 'aux_loss'] as const;
+export type RoutingStatName = (typeof ROUTING_STATS)[number];
+
+/** A routing statistic of a block and the node computing it (used while lowering). */
 export interface RoutingStatRef {
-  readonly name: 'load' | 'dropped' | 'experts_per_token' | 'importance_loss' | 'load_loss' | 'aux_loss';
+  readonly name: RoutingStatName;
   readonly node: string;
 }
 
+/**
+ * What an encoder block is, complete enough that cost models and exporters need
+ * only the graph (never the front end's ResolvedModel).
+ */
 export interface BlockInfo {
   readonly index: number;
   readonly kind: 'dense' | 'moe';
-  /** Router kind (moe only), e.g. `soft_moe`. */
+  /** Scope of the block's nodes and parameters (`block_<i>`): a node or parameter is in the block when its scope is this or below it. */
+  readonly scope: string;
+  /** Hidden width of the block's MLP (of each expert, for moe). */
+  readonly mlp: number;
+  /** Router kind (moe only), e.g. `soft_moe`, `softmax_token_choice`. */
   readonly router?: string;
+  /** Router family (moe only): `token_choice`, `expert_choice`, `soft`. */
+  readonly family?: string;
+  /** The router's declared name in the spec, if it had one. */
   readonly routerName?: string;
   readonly experts?: number;
-  /** Slots per expert per group (moe only). */
+  /** Slots per expert per group (moe only): capacity C for sparse routers, slots P for Soft MoE. */
   readonly capacity?: number;
+  /** Tokens per routing group S (moe only). */
   readonly group?: number;
-  /** Routing statistics of this block (moe only). */
-  readonly stats?: readonly RoutingStatRef[];
+  /** How many experts' parameters a token uses on average (moe only; docs/compile.md, cost). */
+  readonly expertsPerToken?: number;
+  /** Names of the expert parameters (moe only; experts on the leading axis). */
+  readonly expertParams?: readonly string[];
+}
+
+/** The ViT the graph implements (absent for graphs that are not a whole ViT, e.g. one MoE layer). */
+export interface VitInfo {
+  readonly image: readonly [number, number, number];
+  readonly patch: readonly [number, number];
+  /** Tokens per image entering the encoder (patches, plus 1 with `pool: cls`). */
+  readonly tokens: number;
+  readonly width: number;
+  readonly depth: number;
+  readonly heads: number;
+  /** Hidden width of the dense MLP blocks. */
+  readonly mlp: number;
+  readonly classes: number;
+  readonly pool: 'gap' | 'cls';
+  readonly posemb: 'learned' | 'sincos2d';
+  readonly dropout: number;
 }
 
 export interface GraphInput {
@@ -149,26 +188,49 @@ export interface GraphInput {
   readonly dtype: 'float32';
 }
 
+export const GRAPH_FORMAT = 'moec-graph/2';
+
+/**
+ * Named outputs (graph v2). Always `logits` [B, classes] and `aux_loss` (scalar,
+ * the weighted sum of all routers' auxiliary losses, 0 when none); per MoE block i:
+ * - `block_<i>/dispatch`, `block_<i>/combine`: the router's dispatch weights D and
+ *   combine weights Cw, [G, S, E, C] (G = B·T/S groups, S tokens per group, E experts,
+ *   C slots per expert), the very tensors the dispatcher uses;
+ * - `block_<i>/<stat>` for each stat of ROUTING_STATS the router has;
+ * - `block_<i>/probe/<name>`: the router's intermediates (logits, gates, plan, …)
+ *   and `expert_inputs` / `expert_outputs` [G, E·C, d].
+ */
+export type GraphOutputs = Readonly<Record<string, string>>;
+
 export interface Graph {
-  readonly format: 'moec-graph/1';
+  readonly format: typeof GRAPH_FORMAT;
   readonly meta: {
     readonly model: string;
     /** The spec file it came from, if any. */
     readonly source?: string;
     /** moec version that wrote it. */
     readonly compiler: string;
-    /** The resolved model (every field and block). */
-    readonly resolved: ResolvedModel;
+    /** Provenance only: the resolved model it was lowered from. Nothing downstream may need it. */
+    readonly resolved?: ResolvedModel;
   };
+  /** The ViT's dimensions (absent for graphs that are not a whole ViT). */
+  readonly vit?: VitInfo;
   readonly inputs: readonly GraphInput[];
   readonly params: readonly ParamSpec[];
   /** Topologically ordered: every input of a node is defined earlier. */
   readonly nodes: readonly OpNode[];
-  readonly outputs: {
-    /** [B, classes] */
-    readonly logits: string;
-    /** Scalar: the weighted sum of all routers' auxiliary losses (0 when none). */
-    readonly auxLoss: string;
-  };
+  /** Output name → node id (see GraphOutputs). */
+  readonly outputs: GraphOutputs;
   readonly blocks: readonly BlockInfo[];
+}
+
+/** Output names of block i's routing tensors, statistics and probes. */
+export const blockOutput = (index: number, name: string): string => `block_${index}/${name}`;
+export const probeOutput = (index: number, name: string): string => `block_${index}/probe/${name}`;
+
+const STAT_OUTPUT = new RegExp(`^block_(\\d+)/(${ROUTING_STATS.join('|')})$`);
+
+/** Whether an output name is a routing statistic `block_<i>/<stat>`. */
+export function isStatOutput(name: string): boolean {
+  return STAT_OUTPUT.test(name);
 }

@@ -1,7 +1,8 @@
-// The JSON Schema (ajv, draft 2020-12 subset) of the op graph in ir.ts, with each
-// op's arity and attributes taken from the OPS table, plus the checks a schema
-// cannot express (ids unique, inputs defined earlier, params declared, outputs
-// exist). Errors name the JSON path and, given the file text, its line:col.
+// The JSON Schema (ajv, draft 2020-12 subset) of the op graph in ir.ts (format
+// `moec-graph/2`, and `moec-graph/1`, which is read and upgraded), with each op's
+// arity and attributes taken from the OPS table, plus the checks a schema cannot
+// express (ids unique, inputs defined earlier, params declared, outputs exist).
+// Errors name the JSON path and, given the file text, its line:col.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Ajv } from 'ajv';
@@ -11,6 +12,8 @@ import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../diagnostics/catalogue.ts';
 import { didYouMean } from '../../diagnostics/suggest.ts';
 import type { Graph } from './ir.ts';
+import { GRAPH_FORMAT, ROUTING_STATS } from './ir.ts';
+import { GRAPH_FORMAT_V1, upgradeGraphV1, type GraphV1 } from './upgrade.ts';
 import { OPS, OP_KINDS } from './ops.ts';
 import { ROUTER_FAMILIES } from '../routers/index.ts';
 import type { AttrType } from './ops.ts';
@@ -117,65 +120,132 @@ const RESOLVED_MODEL = {
   },
 };
 
+const META = { model: { type: 'string' }, source: { type: 'string' }, compiler: { type: 'string' }, resolved: RESOLVED_MODEL };
+
+/** What both formats share: inputs, parameters and nodes. */
+const COMMON_PROPERTIES = {
+  inputs: {
+    type: 'array',
+    minItems: 1,
+    items: {
+      type: 'object',
+      required: ['name', 'shape', 'dtype'],
+      additionalProperties: false,
+      properties: { name: { const: 'images' }, shape: SHAPE, dtype: { const: 'float32' } },
+    },
+  },
+  params: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['name', 'shape', 'init', 'decay', 'trainable'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        shape: { type: 'array', items: { type: 'integer', minimum: 1 } },
+        init: INITIALIZER,
+        decay: { type: 'boolean' },
+        trainable: { type: 'boolean' },
+        shareAlongAxis0: { type: 'boolean' },
+      },
+    },
+  },
+  nodes: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['id', 'op', 'inputs', 'attrs', 'shape', 'dtype', 'scope', 'flops'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        op: { enum: OP_KINDS },
+        inputs: { type: 'array', items: { type: 'string' } },
+        attrs: { type: 'object' },
+        shape: SHAPE,
+        dtype: { enum: ['float32', 'int32'] },
+        scope: { type: 'string' },
+        flops: { type: 'number', minimum: 0 },
+      },
+      allOf: OP_KINDS.map(opSchema),
+    },
+  },
+} as const;
+
+const STAT_NAMES = [...ROUTING_STATS];
+
+/** `moec-graph/2` (ir.ts): named outputs, complete block descriptions, meta.resolved optional. */
 export const GRAPH_SCHEMA = {
-  $id: 'https://moec.dev/schemas/moec-graph-1.json',
+  $id: 'https://moec.dev/schemas/moec-graph-2.json',
   title: 'moec op graph',
   type: 'object',
   required: ['format', 'meta', 'inputs', 'params', 'nodes', 'outputs', 'blocks'],
   additionalProperties: false,
   properties: {
-    format: { const: 'moec-graph/1' },
-    meta: {
+    format: { const: GRAPH_FORMAT },
+    meta: { type: 'object', required: ['model', 'compiler'], additionalProperties: false, properties: META },
+    vit: {
       type: 'object',
-      required: ['model', 'compiler', 'resolved'],
+      required: ['image', 'patch', 'tokens', 'width', 'depth', 'heads', 'mlp', 'classes', 'pool', 'posemb', 'dropout'],
       additionalProperties: false,
-      properties: { model: { type: 'string' }, source: { type: 'string' }, compiler: { type: 'string' }, resolved: RESOLVED_MODEL },
-    },
-    inputs: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['name', 'shape', 'dtype'],
-        additionalProperties: false,
-        properties: { name: { const: 'images' }, shape: SHAPE, dtype: { const: 'float32' } },
+      properties: {
+        image: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3 },
+        patch: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 },
+        tokens: { type: 'integer', minimum: 1 },
+        width: { type: 'integer', minimum: 1 },
+        depth: { type: 'integer', minimum: 1 },
+        heads: { type: 'integer', minimum: 1 },
+        mlp: { type: 'integer', minimum: 1 },
+        classes: { type: 'integer', minimum: 1 },
+        pool: { enum: ['gap', 'cls'] },
+        posemb: { enum: ['learned', 'sincos2d'] },
+        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
       },
     },
-    params: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'shape', 'init', 'decay', 'trainable'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', minLength: 1 },
-          shape: { type: 'array', items: { type: 'integer', minimum: 1 } },
-          init: INITIALIZER,
-          decay: { type: 'boolean' },
-          trainable: { type: 'boolean' },
-          shareAlongAxis0: { type: 'boolean' },
-        },
-      },
+    ...COMMON_PROPERTIES,
+    outputs: {
+      type: 'object',
+      required: ['logits', 'aux_loss'],
+      propertyNames: { pattern: '^(logits|aux_loss|block_\\d+/[A-Za-z0-9_/]+)$' },
+      additionalProperties: { type: 'string' },
     },
-    nodes: {
+    blocks: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'op', 'inputs', 'attrs', 'shape', 'dtype', 'scope', 'flops'],
+        required: ['index', 'kind', 'scope', 'mlp'],
         additionalProperties: false,
         properties: {
-          id: { type: 'string', minLength: 1 },
-          op: { enum: OP_KINDS },
-          inputs: { type: 'array', items: { type: 'string' } },
-          attrs: { type: 'object' },
-          shape: SHAPE,
-          dtype: { enum: ['float32', 'int32'] },
-          scope: { type: 'string' },
-          flops: { type: 'number', minimum: 0 },
+          index: { type: 'integer', minimum: 0 },
+          kind: { enum: ['dense', 'moe'] },
+          scope: { type: 'string', minLength: 1 },
+          mlp: { type: 'integer', minimum: 1 },
+          router: { type: 'string' },
+          family: { enum: [...ROUTER_FAMILIES] },
+          routerName: { type: 'string' },
+          experts: { type: 'integer', minimum: 1 },
+          capacity: { type: 'integer', minimum: 1 },
+          group: { type: 'integer', minimum: 1 },
+          expertsPerToken: { type: 'number', minimum: 0 },
+          expertParams: { type: 'array', items: { type: 'string' } },
         },
-        allOf: OP_KINDS.map(opSchema),
+        if: { properties: { kind: { const: 'moe' } } },
+        then: { required: ['router', 'family', 'experts', 'capacity', 'group', 'expertsPerToken', 'expertParams'] },
       },
     },
+  },
+} as const;
+
+/** `moec-graph/1`, still read (compiler/graph/upgrade.ts turns it into version 2). */
+export const GRAPH_SCHEMA_V1 = {
+  $id: 'https://moec.dev/schemas/moec-graph-1.json',
+  title: 'moec op graph, version 1',
+  type: 'object',
+  required: ['format', 'meta', 'inputs', 'params', 'nodes', 'outputs', 'blocks'],
+  additionalProperties: false,
+  properties: {
+    format: { const: GRAPH_FORMAT_V1 },
+    meta: { type: 'object', required: ['model', 'compiler', 'resolved'], additionalProperties: false, properties: META },
+    ...COMMON_PROPERTIES,
     outputs: {
       type: 'object',
       required: ['logits', 'auxLoss'],
@@ -202,10 +272,7 @@ export const GRAPH_SCHEMA = {
               type: 'object',
               required: ['name', 'node'],
               additionalProperties: false,
-              properties: {
-                name: { enum: ['load', 'dropped', 'experts_per_token', 'importance_loss', 'load_loss', 'aux_loss'] },
-                node: { type: 'string' },
-              },
+              properties: { name: { enum: STAT_NAMES }, node: { type: 'string' } },
             },
           },
         },
@@ -214,10 +281,19 @@ export const GRAPH_SCHEMA = {
   },
 } as const;
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
-function validator(): ReturnType<Ajv['compile']> {
-  if (!compiled) compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(GRAPH_SCHEMA);
-  return compiled;
+const FORMATS = [GRAPH_FORMAT, GRAPH_FORMAT_V1];
+
+type Validator = ReturnType<Ajv['compile']>;
+const compiled = new Map<string, Validator>();
+/** The validator of the file's format (version 2 for anything else, so its errors name the current format). */
+function validator(format: unknown): Validator {
+  const key = format === GRAPH_FORMAT_V1 ? GRAPH_FORMAT_V1 : GRAPH_FORMAT;
+  let v = compiled.get(key);
+  if (!v) {
+    v = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(key === GRAPH_FORMAT_V1 ? GRAPH_SCHEMA_V1 : GRAPH_SCHEMA);
+    compiled.set(key, v);
+  }
+  return v;
 }
 
 type PathSegment = string | number;
@@ -276,6 +352,7 @@ function describe(e: ErrorObject): string {
       }
       return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
+      if (e.instancePath === '/format') return `must be ${FORMATS.map((f) => JSON.stringify(f)).join(' or ')}`;
       return `must be ${JSON.stringify(p.allowedValue)}`;
     case 'minItems':
     case 'maxItems':
@@ -328,27 +405,48 @@ function semanticChecks(graph: Graph, at: (path: PathSegment[]) => Span | undefi
       out.push(diagnostic('MOE0404', `nodes[${i}].attrs.name: parameter '${n.attrs.name}' is not declared in params`, at(['nodes', i, 'attrs', 'name'])));
     }
   });
-  for (const key of ['logits', 'auxLoss'] as const) {
-    if (!all.has(graph.outputs[key])) out.push(diagnostic('MOE0405', `outputs.${key}: '${graph.outputs[key]}' is not the id of any node`, at(['outputs', key])));
+  for (const [key, id] of Object.entries(graph.outputs)) {
+    if (!all.has(id)) out.push(diagnostic('MOE0405', `${formatPath(['outputs', key])}: '${id}' is not the id of any node`, at(['outputs', key])));
   }
+  graph.blocks.forEach((b, i) => {
+    (b.expertParams ?? []).forEach((name, j) => {
+      if (!params.has(name)) out.push(diagnostic('MOE0404', `blocks[${i}].expertParams[${j}]: parameter '${name}' is not declared in params`, at(['blocks', i, 'expertParams', j])));
+    });
+  });
   return out;
 }
 
+export interface CheckedGraph {
+  /** The graph in the current format (a v1 file upgraded), when it has no errors. */
+  readonly graph?: Graph;
+  readonly diagnostics: Diagnostic[];
+}
+
 /**
- * Validates a parsed graph. With the file text, each diagnostic points at its
+ * Validates a parsed graph of either format and returns it as a current
+ * (`moec-graph/2`) graph. With the file text, each diagnostic points at its
  * line:col in `file`; without it, the message still names the JSON path.
  */
-export function validateGraph(json: unknown, sourceText?: string, format: 'json' | 'yaml' = 'json', file = `<graph.${format}>`): Diagnostic[] {
+export function checkGraph(json: unknown, sourceText?: string, format: 'json' | 'yaml' = 'json', file = `<graph.${format}>`): CheckedGraph {
   const locator = sourceText !== undefined ? new Locator(sourceText, file) : undefined;
   const at = (path: PathSegment[]): Span | undefined => locator?.span(path);
-  const validate = validator();
+  const version = json !== null && typeof json === 'object' ? (json as { format?: unknown }).format : undefined;
+  const validate = validator(version);
   if (!validate(json)) {
-    return simplify(validate.errors ?? []).map((e) => {
+    const diagnostics = simplify(validate.errors ?? []).map((e) => {
       const path = pointerToPath(e.instancePath);
       return diagnostic('MOE0401', `${formatPath(path)} ${describe(e)}`, at(path));
     });
+    return { diagnostics };
   }
-  return semanticChecks(json as Graph, at);
+  const graph = version === GRAPH_FORMAT_V1 ? upgradeGraphV1(json as GraphV1) : (json as Graph);
+  const diagnostics = semanticChecks(graph, at);
+  return { ...(diagnostics.some((d) => d.severity === 'error') ? {} : { graph }), diagnostics };
+}
+
+/** The diagnostics of checkGraph (either format). */
+export function validateGraph(json: unknown, sourceText?: string, format: 'json' | 'yaml' = 'json', file = `<graph.${format}>`): Diagnostic[] {
+  return checkGraph(json, sourceText, format, file).diagnostics;
 }
 
 export interface LoadedGraph {
@@ -357,7 +455,7 @@ export interface LoadedGraph {
   readonly source?: string;
 }
 
-/** Reads a .json, .yaml or .yml graph file and validates it. */
+/** Reads a .json, .yaml or .yml graph file (either format) and validates it; the graph comes back in the current format. */
 export function loadGraphFile(path: string): LoadedGraph {
   let text: string;
   try {
@@ -393,6 +491,5 @@ export function loadGraphFile(path: string): LoadedGraph {
     }
     json = doc.toJS();
   }
-  const diagnostics = validateGraph(json, text, format, path);
-  return { ...(diagnostics.some((d) => d.severity === 'error') ? {} : { graph: json as Graph }), diagnostics, source: text };
+  return { ...checkGraph(json, text, format, path), source: text };
 }

@@ -26,7 +26,7 @@ function expertParams(b: GraphBuilder, E: number, d: number, H: number): { w1: R
 
 /**
  * Runs the decision: `xg` [G,S,d] grouped tokens → [G,S,d] layer output.
- * Returns the expert inputs/outputs too ([G,E,C,d]-ordered refs) for tests.
+ * Returns the expert inputs/outputs too ([G,E·C,d] refs) and the expert parameters' names.
  */
 export function dispatchAndCombine(
   b: GraphBuilder,
@@ -34,12 +34,13 @@ export function dispatchAndCombine(
   decision: RouterDecision,
   shape: RoutingShape,
   experts: ExpertsConfig,
-): { y: Ref; expertInputs: Ref; expertOutputs: Ref } {
+): { y: Ref; expertInputs: Ref; expertOutputs: Ref; expertParams: string[] } {
   const { groups: G, groupSize: S, experts: E, capacity: C, width: d } = shape;
   const EC = E * C;
   const GC: Dim = mulDim(G, C);
   // Parameters live at `<layer>/experts/…`; the data movement at `<layer>/dispatcher/…`.
   const { w1, b1, w2, b2 } = expertParams(b, E, d, experts.hidden);
+  const names = [w1, b1, w2, b2].map((p) => b.paramName(p));
   return b.scope('dispatcher', () => {
     // Dᵀ as [G,E·C,S] without transpose flags (slow on wasm): routers that build it natively hand it over.
     const dispatchT = decision.dispatchT ?? b.transpose(b.reshape(decision.dispatch, [G, S, EC]), [0, 2, 1], 'dispatch_t');
@@ -52,6 +53,6 @@ export function dispatchAndCombine(
     const slotsOut = b.reshape(b.transpose(b.reshape(out, [E, G, C, d]), [1, 0, 2, 3]), [G, EC, d]);
     const combine = b.reshape(decision.combine, [G, S, EC]);
     const y = b.batchMatmul(combine, slotsOut, {}, 'combined'); // [G,S,d]
-    return { y, expertInputs: slotsIn, expertOutputs: slotsOut };
+    return { y, expertInputs: slotsIn, expertOutputs: slotsOut, expertParams: names };
   });
 }

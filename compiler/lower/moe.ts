@@ -1,12 +1,13 @@
 // Lowers one MoE layer (routers.md §2): group the tokens, let the router decide
 // (dispatch/combine, aux loss, statistics), then run the one shared dispatcher.
 import type { GraphBuilder, Ref } from '../graph/builder.ts';
-import type { RoutingStatRef } from '../graph/ir.ts';
+import type { BlockInfo, RoutingStatRef } from '../graph/ir.ts';
+import { blockOutput, probeOutput } from '../graph/ir.ts';
 import type { MoeBlockLayer } from '../model.ts';
 import { divDim } from '../graph/dims.ts';
 import { dispatchAndCombine } from './dispatch.ts';
 import type { RouterDecision, RoutingShape } from './routers/common.ts';
-import { definitionOf, routerSlots } from '../routers/index.ts';
+import { definitionOf, expertsPerToken, routerKind, routerSlots } from '../routers/index.ts';
 
 export interface MoeLoweringContext {
   readonly tokensPerImage: number;
@@ -22,9 +23,12 @@ export interface MoeLowering {
   /** Scalar: the router's weighted aux loss, averaged over groups. */
   readonly auxLoss: Ref;
   readonly stats: RoutingStatRef[];
+  /** Names of the expert parameters (experts on the leading axis). */
+  readonly expertParams: readonly string[];
   /**
-   * Named intermediate nodes: dispatch, combine [G,S,E,C], expert_inputs and
-   * expert_outputs [G,E·C,d], and per router logits, gates, plan, kept,
+   * Named intermediate nodes: grouped (the layer input as [G,S,d]), dispatch,
+   * combine [G,S,E,C], expert_inputs and expert_outputs [G,E·C,d], output
+   * [B·T,d], and per router logits, gates, plan, kept,
    * selected_tokens, experts_per_token, importance_loss, load_loss.
    */
   readonly debug: Readonly<Record<string, Ref>>;
@@ -44,7 +48,7 @@ export function lowerMoeLayer(b: GraphBuilder, x: Ref, layer: MoeBlockLayer, ctx
   const shape: RoutingShape = { groups, groupSize: S, experts: router.experts, capacity: routerSlots(router), width: ctx.width };
   const xg = b.reshape(x, [groups, S, ctx.width], 'grouped');
   const decision: RouterDecision = b.scope('router', () => definitionOf(router).lower(b, x, router, shape));
-  const { y, expertInputs, expertOutputs } = dispatchAndCombine(b, xg, decision, shape, {
+  const { y, expertInputs, expertOutputs, expertParams } = dispatchAndCombine(b, xg, decision, shape, {
     hidden: layer.mlp,
     geluApproximate: ctx.geluApproximate ?? true,
   });
@@ -53,8 +57,10 @@ export function lowerMoeLayer(b: GraphBuilder, x: Ref, layer: MoeBlockLayer, ctx
     y: out,
     auxLoss: decision.auxLoss,
     stats: decision.stats,
+    expertParams,
     debug: {
       ...decision.debug,
+      grouped: xg,
       dispatch: decision.dispatch,
       combine: decision.combine,
       expert_inputs: expertInputs,
@@ -62,4 +68,39 @@ export function lowerMoeLayer(b: GraphBuilder, x: Ref, layer: MoeBlockLayer, ctx
       output: out,
     },
   };
+}
+
+/** The complete block description of a lowered MoE layer (graph.blocks[i]). */
+export function moeBlockInfo(index: number, scope: string, layer: MoeBlockLayer, lowering: MoeLowering): BlockInfo {
+  const r = layer.router;
+  return {
+    index,
+    kind: 'moe',
+    scope,
+    mlp: layer.mlp,
+    router: routerKind(r),
+    family: r.family,
+    ...(layer.routerName ? { routerName: layer.routerName } : {}),
+    experts: r.experts,
+    capacity: routerSlots(r),
+    group: r.group,
+    expertsPerToken: expertsPerToken(r),
+    expertParams: [...lowering.expertParams],
+  };
+}
+
+/**
+ * The named graph outputs of MoE block `index` (ir.ts GraphOutputs): dispatch and
+ * combine [G,S,E,C], the statistics, and every intermediate as a probe.
+ */
+export function moeOutputs(index: number, lowering: MoeLowering): Record<string, Ref | string> {
+  const out: Record<string, Ref | string> = {
+    [blockOutput(index, 'dispatch')]: lowering.debug.dispatch,
+    [blockOutput(index, 'combine')]: lowering.debug.combine,
+  };
+  for (const s of lowering.stats) out[blockOutput(index, s.name)] = s.node;
+  for (const [name, ref] of Object.entries(lowering.debug)) {
+    if (name !== 'dispatch' && name !== 'combine') out[probeOutput(index, name)] = ref;
+  }
+  return out;
 }

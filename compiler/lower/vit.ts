@@ -4,11 +4,10 @@
 // between blocks and reshaped only for attention (tfjs-facts.md §0: on wasm only
 // flag-free 2-D matMuls are fast; conv2d has no filter gradient there).
 import { GraphBuilder, type Ref } from '../graph/builder.ts';
-import type { BlockInfo, Graph, Initializer, RoutingStatRef } from '../graph/ir.ts';
+import type { BlockInfo, Graph, Initializer } from '../graph/ir.ts';
 import { mulDim } from '../graph/dims.ts';
 import type { BlockLayer, ResolvedModel } from '../model.ts';
-import { routerKind, routerSlots } from '../routers/index.ts';
-import { lowerMoeLayer } from './moe.ts';
+import { lowerMoeLayer, moeBlockInfo, moeOutputs } from './moe.ts';
 
 export interface VitLoweringOptions {
   /** The spec file the model came from (recorded in graph.meta). */
@@ -75,27 +74,14 @@ interface LayerResult {
   readonly y: Ref;
   readonly auxLoss?: Ref;
   readonly info: BlockInfo;
+  /** The block's named outputs (routing tensors, statistics, probes). */
+  readonly outputs: Record<string, Ref | string>;
 }
 
 function mlpLayer(b: GraphBuilder, x: Ref, layer: BlockLayer, m: ResolvedModel, index: number): LayerResult {
-  if (layer.kind === 'dense') return { y: b.scope('mlp', () => mlp(b, x, m, index)), info: { index, kind: 'dense' } };
-  const r = layer.router;
+  if (layer.kind === 'dense') return { y: b.scope('mlp', () => mlp(b, x, m, index)), info: { index, kind: 'dense', scope: b.currentScope, mlp: m.mlp }, outputs: {} };
   const moe = b.scope('moe', () => lowerMoeLayer(b, x, layer, { tokensPerImage: m.tokens, width: m.width, blockIndex: index }));
-  const stats: RoutingStatRef[] = [...moe.stats];
-  return {
-    y: moe.y,
-    auxLoss: moe.auxLoss,
-    info: {
-      index,
-      kind: 'moe',
-      router: routerKind(r),
-      ...(layer.routerName ? { routerName: layer.routerName } : {}),
-      experts: r.experts,
-      capacity: routerSlots(r),
-      group: r.group,
-      stats,
-    },
-  };
+  return { y: moe.y, auxLoss: moe.auxLoss, info: moeBlockInfo(index, b.currentScope, layer, moe), outputs: moeOutputs(index, moe) };
 }
 
 function patchEmbedding(b: GraphBuilder, images: Ref, m: ResolvedModel): Ref {
@@ -139,6 +125,7 @@ export function lowerVit(m: ResolvedModel, options: VitLoweringOptions): Graph {
   x = dropout(b, b.reshape(x, [mulDim('B', T), d], 'stream'), m.dropout, 'embedding/dropout');
 
   const blocks: BlockInfo[] = [];
+  const blockOutputs: Record<string, Ref | string> = {};
   const auxLosses: Ref[] = [];
   m.blocks.forEach((layer, i) => {
     x = b.scope(`block_${i}`, () => {
@@ -147,6 +134,7 @@ export function lowerVit(m: ResolvedModel, options: VitLoweringOptions): Graph {
       const h = b.addT(x, dropout(b, a, m.dropout, `block_${i}/attention/dropout`), 'residual1');
       const r = mlpLayer(b, layerNorm(b, h, 'ln2', d), layer, m, i);
       blocks.push(r.info);
+      Object.assign(blockOutputs, r.outputs);
       if (r.auxLoss) auxLosses.push(r.auxLoss);
       return b.addT(h, dropout(b, r.y, m.dropout, `block_${i}/mlp_out/dropout`), 'residual2');
     });
@@ -160,5 +148,14 @@ export function lowerVit(m: ResolvedModel, options: VitLoweringOptions): Graph {
     dense(b, pooled, m.classes, { kernel: 'kernel', bias: 'bias' }, { kernel: ZEROS, bias: { kind: 'constant', value: -Math.log(m.classes) } }),
   );
   const auxLoss = auxLosses.length === 0 ? b.constant(0) : auxLosses.reduce((sum, l) => b.addT(sum, l, 'aux_loss'));
-  return b.build({ model: m, compiler: options.compiler, ...(options.source ? { source: options.source } : {}), logits, auxLoss, blocks });
+  const { image, patch, tokens: vitTokens, width, depth, heads, mlp: mlpWidth, classes, pool, posemb, dropout: rate } = m;
+  return b.build({
+    model: m.name,
+    compiler: options.compiler,
+    ...(options.source ? { source: options.source } : {}),
+    resolved: m,
+    vit: { image, patch, tokens: vitTokens, width, depth, heads, mlp: mlpWidth, classes, pool, posemb, dropout: rate },
+    outputs: { logits, aux_loss: auxLoss, ...blockOutputs },
+    blocks,
+  });
 }

@@ -19,13 +19,13 @@ export interface BenchBatch {
 
 /** A seeded synthetic batch of the model's image shape (values in [−1, 1], labels in [0, classes)). */
 export function syntheticBatch(model: GraphModel, batch: number, seed = 0): BenchBatch {
-  const m = model.graph.meta.resolved;
-  const [h, w, c] = m.image;
+  const [, h, w, c] = model.graph.inputs[0].shape as [unknown, number, number, number];
+  const classes = Number(model.graph.nodes.find((n) => n.id === model.graph.outputs.logits)?.shape[1]);
   const next = uniformGenerator(seed);
   const pixels = new Float32Array(batch * h * w * c);
   for (let i = 0; i < pixels.length; i++) pixels[i] = next() * 2 - 1;
   const labels = new Int32Array(batch);
-  for (let i = 0; i < batch; i++) labels[i] = Math.floor(next() * m.classes) % m.classes;
+  for (let i = 0; i < batch; i++) labels[i] = Math.floor(next() * classes) % classes;
   return { images: tf.tensor4d(pixels, [batch, h, w, c]), labels: tf.tensor1d(labels, 'int32') };
 }
 

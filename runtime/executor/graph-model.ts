@@ -4,6 +4,7 @@
 // computed once, so a forward call is a tight loop over the nodes.
 import * as tf from '@tensorflow/tfjs';
 import type { AttrValue, Graph, OpNode } from '../../compiler/graph/ir.ts';
+import { isStatOutput } from '../../compiler/graph/ir.ts';
 import { concreteDim, parseDim } from '../../compiler/graph/dims.ts';
 import type { CreateModelOptions, ForwardOptions, ForwardResult, GraphModel } from '../api.ts';
 import type { Kernel, KernelContext } from '../kernels/types.ts';
@@ -88,7 +89,7 @@ export class ExecutionContext implements KernelContext {
 class ExecutableGraph implements GraphModel {
   readonly variables: Map<string, tf.Variable>;
   private readonly plan: PlannedNode[];
-  private readonly outputIndex: { logits: number; auxLoss: number; stats: [string, number][] };
+  private readonly outputIndex: { logits: number; auxLoss: number; stats: [string, number][]; named: Map<string, number> };
   private readonly batchPlans = new Map<number, BatchPlan>();
   private readonly batchMultiple: number;
   private readonly imageShape: readonly number[];
@@ -128,11 +129,14 @@ class ExecutableGraph implements GraphModel {
       if (at === undefined) throw new GraphRuntimeError(`${what} refers to node ${name}, which the graph does not define`);
       return at;
     };
-    const stats: [string, number][] = [];
-    for (const block of graph.blocks) {
-      for (const ref of block.stats ?? []) stats.push([`block_${block.index}/${ref.name}`, lookup(ref.node, `block ${block.index} statistic ${ref.name}`)]);
-    }
-    this.outputIndex = { logits: lookup(graph.outputs.logits, 'outputs.logits'), auxLoss: lookup(graph.outputs.auxLoss, 'outputs.auxLoss'), stats };
+    const named = new Map(Object.entries(graph.outputs).map(([name, id]) => [name, lookup(id, `output ${name}`)]));
+    const stats = [...named].filter(([name]) => isStatOutput(name));
+    const required = (name: string): number => {
+      const at = named.get(name);
+      if (at === undefined) throw new GraphRuntimeError(`the graph has no output '${name}'`);
+      return at;
+    };
+    this.outputIndex = { logits: required('logits'), auxLoss: required('aux_loss'), stats, named };
 
     const input = graph.inputs[0];
     if (!input) throw new GraphRuntimeError('the graph has no input');
@@ -188,6 +192,13 @@ class ExecutableGraph implements GraphModel {
         `images of shape [${images.shape.join(', ')}] do not fit model ${this.graph.meta.model}, which takes [batch, ${this.imageShape.join(', ')}]`,
       );
     }
+    const requested = (options.outputs ?? []).map((name): [string, number] => {
+      const at = this.outputIndex.named.get(name);
+      if (at === undefined) {
+        throw new GraphRuntimeError(`model ${this.graph.meta.model} has no output '${name}' (outputs: ${[...this.outputIndex.named.keys()].join(', ')})`);
+      }
+      return [name, at];
+    });
     const { shapes } = this.batchPlan(batch);
     const ctx = new ExecutionContext(options.training, options.step, this.seed, batch);
     const plan = this.plan;
@@ -210,18 +221,25 @@ class ExecutableGraph implements GraphModel {
       }
       // Sources are owned by the model (or the caller): hand out copies the caller may dispose.
       // (A kernel may also pass a source through unchanged, e.g. dropout in evaluation.)
+      // A tensor handed out twice (an output named twice, a stat also requested) is copied too.
+      const handedOut = new Set<tf.Tensor>();
       const own = (i: number): tf.Tensor => {
         const t = values[i];
-        return t === images || t instanceof tf.Variable || this.cachedSet.has(t) ? tf.clone(t) : t;
+        const copy = t === images || t instanceof tf.Variable || this.cachedSet.has(t) || handedOut.has(t);
+        handedOut.add(t);
+        return copy ? tf.clone(t) : t;
       };
       const out: Record<string, tf.Tensor> = { '\u0000logits': own(logits), '\u0000auxLoss': own(auxLoss) };
-      for (const [key, i] of stats) out[key] = own(i);
+      for (const [key, i] of stats) out[`stat:${key}`] = own(i);
+      for (const [key, i] of requested) out[`out:${key}`] = own(i);
       return out;
     });
 
     const statMap = new Map<string, tf.Tensor>();
-    for (const [key] of stats) statMap.set(key, result[key]);
-    return { logits: result['\u0000logits'] as tf.Tensor2D, auxLoss: result['\u0000auxLoss'] as tf.Scalar, stats: statMap };
+    for (const [key] of stats) statMap.set(key, result[`stat:${key}`]);
+    const outputs = new Map<string, tf.Tensor>();
+    for (const [key] of requested) outputs.set(key, result[`out:${key}`]);
+    return { logits: result['\u0000logits'] as tf.Tensor2D, auxLoss: result['\u0000auxLoss'] as tf.Scalar, stats: statMap, outputs };
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@
 // schema first, so a bad graph is a list of diagnostics, never a crash inside a kernel.
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
-import { loadGraphFile, validateGraph } from '../../compiler/graph/schema.ts';
+import { checkGraph, loadGraphFile } from '../../compiler/graph/schema.ts';
 import type { CreateModelOptions, GraphModel } from '../api.ts';
 import { createGraphModel } from './graph-model.ts';
 
@@ -17,11 +17,11 @@ export class InvalidGraphError extends Error {
   }
 }
 
-/** Validates a parsed graph (the one call site of the schema check in the runtime). */
+/** Validates a parsed graph (the one call site of the schema check in the runtime); a v1 graph comes back as v2. */
 export function loadGraph(value: unknown, where = 'the graph'): Graph {
-  const diagnostics = validateGraph(value);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new InvalidGraphError(diagnostics, where);
-  return value as Graph;
+  const checked = checkGraph(value);
+  if (!checked.graph) throw new InvalidGraphError(checked.diagnostics, where);
+  return checked.graph;
 }
 
 /** Reads and validates a .json/.yaml graph file. */

@@ -17,9 +17,11 @@ function human(n: number): string {
 }
 
 export function modelSummary(graph: Graph): string {
-  const m = graph.meta.resolved;
+  const m = graph.vit;
   const lines = [
-    `model ${m.name}: ${m.image.join('x')} images, patch ${m.patch.join('x')} → ${m.tokens} tokens, width ${m.width}, depth ${m.depth}, heads ${m.heads}, ${m.classes} classes`,
+    m
+      ? `model ${graph.meta.model}: ${m.image.join('x')} images, patch ${m.patch.join('x')} → ${m.tokens} tokens, width ${m.width}, depth ${m.depth}, heads ${m.heads}, ${m.classes} classes`
+      : `model ${graph.meta.model}`,
     `  parameters: ${parameterCount(graph).toLocaleString('en-US')} trainable (${human(parameterCount(graph))}), forward ${human(flopsPerImage(graph))}FLOPs per image`,
   ];
   for (const b of graph.blocks) {

@@ -21,7 +21,7 @@ describe('hand-written ViT reference (bench figure 3)', () => {
     const { graph } = compileSpecText(SPEC);
     const model = createGraphModel(graph, { seed: 3 });
     tf.tidy(() => model.variables.get('head/kernel')!.assign(tf.randomNormal([12, 4], 0, 0.5, 'float32', 1)));
-    const vit = handWrittenVit(graph.meta.resolved, model.variables);
+    const vit = handWrittenVit(graph, model.variables);
     const { images } = syntheticBatch(model, 3, 2);
     const compiled = tf.tidy(() => model.forward(images, { training: false, step: 0 }).logits.arraySync());
     const hand = tf.tidy(() => vit.forward(images).arraySync());
@@ -43,7 +43,7 @@ describe('hand-written ViT reference (bench figure 3)', () => {
 
   it('refuses what it does not implement', () => {
     const { graph } = compileSpecText(`model m {\n image: 8x8x1, patch: 4, width: 8, depth: 1, heads: 2, mlp: 8, classes: 2\n blocks all: moe(soft(experts: 2))\n}\n`);
-    expect(() => handWrittenVit(graph.meta.resolved, new Map())).toThrow(/dense blocks only/);
+    expect(() => handWrittenVit(graph, new Map())).toThrow(/dense blocks only/);
   });
 
   it('its training step lowers the loss on a fixed batch', () => {

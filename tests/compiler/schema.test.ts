@@ -36,15 +36,15 @@ describe('validateGraph', () => {
     expect(validateGraph(JSON.parse(JSON.stringify(lowerModel(m))))).toEqual([]);
   });
   it('names the JSON path and line:col in a JSON file', () => {
-    const text = '{\n  "format": "moec-graph/2"\n}';
+    const text = '{\n  "format": "moec-graph/3"\n}';
     const d = validateGraph(JSON.parse(text), text, 'json', 'g.json');
     const format = d.find((x) => x.message.startsWith('format'))!;
-    expect(format.message).toBe('format must be "moec-graph/1"');
+    expect(format.message).toBe('format must be "moec-graph/2" or "moec-graph/1"');
     expect(format.span).toMatchObject({ file: 'g.json', start: { line: 2, column: 13 } });
     expect(codes(d).every((c) => c === 'MOE0401')).toBe(true);
   });
   it('still names the path without the source text', () => {
-    const d = validateGraph({ format: 'moec-graph/1' });
+    const d = validateGraph({ format: 'moec-graph/2' });
     expect(d.map((x) => x.message)).toContain("(root) is missing the property 'meta'");
     expect(d.every((x) => x.span === undefined)).toBe(true);
   });

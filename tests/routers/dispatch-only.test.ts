@@ -8,7 +8,6 @@ import { tokenChoiceDispatch } from '../../compiler/lower/routers/token-choice.t
 import { combineFromWeights } from '../../compiler/lower/routers/common.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { selectBackend } from '../../runtime/backend.ts';
-import type { ResolvedModel } from '../../compiler/model.ts';
 import { expectClose, flat, loadCases } from './helpers.ts';
 
 const CASE = loadCases('router-cases').find((c) => c.router === 'top_experts_per_item_dispatch')!;
@@ -25,8 +24,7 @@ function runDispatch(bpr: boolean): { dispatch: number[]; combine: number[]; kep
   const { dispatch, kept } = tokenChoiceDispatch(b, gates, { k, capacity: C, bpr });
   const combine = combineFromWeights(b, dispatch, gates);
   const out = b.concat([b.reshape(dispatch, ['B', S * E * C]), b.reshape(combine, ['B', S * E * C]), b.reshape(kept, ['B', S * k])], 1);
-  const model = { name: 'dispatch_only', image: [S, E, 1], patch: [1, 1], width: E, depth: 0, heads: 1, mlp: 1, classes: out.shape[1], pool: 'gap', dropout: 0, posemb: 'learned', tokens: S, blocks: [] } as unknown as ResolvedModel;
-  const graph = b.build({ model, compiler: 'test', logits: out, auxLoss: b.constant(0), blocks: [] });
+  const graph = b.build({ model: 'dispatch_only', compiler: 'test', outputs: { logits: out, aux_loss: b.constant(0) }, blocks: [] });
   const gm = createGraphModel(graph, { seed: 0 });
   const res = gm.forward(tf.tensor4d(flat(GATES), [1, S, E, 1]), { training: false, step: 0 });
   const values = Array.from(res.logits.dataSync());

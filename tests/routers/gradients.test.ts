@@ -96,7 +96,7 @@ function checkGradients(bound: BoundCase, params: readonly string[]): void {
 }
 
 function isSparse(bound: BoundCase): boolean {
-  return bound.layer.graph.blocks[0].router !== 'soft';
+  return bound.layer.graph.blocks[0].family !== 'soft';
 }
 
 const EXPERT_PARAMS = ['moe/experts/w1', 'moe/experts/b1', 'moe/experts/w2', 'moe/experts/b2'];

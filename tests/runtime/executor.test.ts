@@ -41,7 +41,7 @@ describe('graph parameters', () => {
       'block_0/attention/out/kernel', 'block_1/mlp/w1', 'block_1/mlp/b2', 'encoder_norm/scale', 'head/kernel', 'head/bias']) {
       expect(names).toContain(name);
     }
-    expect(graph.blocks).toEqual([{ index: 0, kind: 'dense' }, { index: 1, kind: 'dense' }]);
+    expect(graph.blocks).toEqual([{ index: 0, kind: 'dense', scope: 'block_0', mlp: 16 }, { index: 1, kind: 'dense', scope: 'block_1', mlp: 16 }]);
   });
 });
 
@@ -90,7 +90,7 @@ describe('executor on cpu', () => {
     const x = b.input('images', ['B', 1, 1, 2]);
     const w = b.param('experts/w1', [3, 2, 4], { kind: 'xavier_uniform', fanInAxes: [1], fanOutAxes: [2] }, { shareAlongAxis0: true });
     const logits = b.reshape(x, ['B', 2]);
-    const graph = b.build({ model: vitModel(), compiler: 'test', logits, auxLoss: b.sum(w, [0, 1, 2]), blocks: [] });
+    const graph = b.build({ model: 'm', compiler: 'test', outputs: { logits, aux_loss: b.sum(w, [0, 1, 2]) }, blocks: [] });
     const m = createGraphModel(graph, { seed: 1 });
     const [e0, e1, e2] = tf.unstack(m.variables.get('experts/w1')!).map((s) => Array.from(s.dataSync()));
     expect(e1).toEqual(e0);
@@ -115,7 +115,7 @@ describe('executor on cpu', () => {
     const x = b.input('images', ['B', 2, 2, 1]);
     const pairs = b.reshape(x, ['B/2', 8], 'pairs');
     const logits = b.reshape(pairs, ['B', 4]);
-    const graph = b.build({ model: vitModel(), compiler: 'test', logits, auxLoss: b.constant(0), blocks: [] });
+    const graph = b.build({ model: 'm', compiler: 'test', outputs: { logits, aux_loss: b.constant(0) }, blocks: [] });
     const m = createGraphModel(graph, { seed: 1 });
     expect(() => m.forward(tf.zeros([3, 2, 2, 1]) as tf.Tensor4D, { training: false, step: 0 })).toThrow(/batch 3 does not fit .* multiple of 2/);
     expect(m.forward(tf.zeros([4, 2, 2, 1]) as tf.Tensor4D, { training: false, step: 0 }).logits.shape).toEqual([4, 4]);
@@ -126,7 +126,7 @@ describe('executor on cpu', () => {
   it('says which kernel is missing', () => {
     const b = new GraphBuilder();
     const x = b.input('images', ['B', 1, 1, 4]);
-    const graph = b.build({ model: vitModel(), compiler: 'test', logits: b.reshape(x, ['B', 4]), auxLoss: b.constant(0), blocks: [] });
+    const graph = b.build({ model: 'm', compiler: 'test', outputs: { logits: b.reshape(x, ['B', 4]), aux_loss: b.constant(0) }, blocks: [] });
     const edited: Graph = { ...graph, nodes: graph.nodes.map((n) => (n.op === 'reshape' ? { ...n, op: 'fft' as never } : n)) };
     expect(() => createGraphModel(edited, { seed: 1 })).toThrow(/kernel not available for op 'fft'/);
   });
@@ -135,7 +135,7 @@ describe('executor on cpu', () => {
     const b = new GraphBuilder();
     b.input('images', ['B', 1, 1, 1]);
     const w = b.param('w', [2, 3], { kind: 'ones' });
-    const graph = b.build({ model: vitModel(), compiler: 'test', logits: b.dropout(w, 0.5, 'drop'), auxLoss: b.constant(0), blocks: [] });
+    const graph = b.build({ model: 'm', compiler: 'test', outputs: { logits: b.dropout(w, 0.5, 'drop'), aux_loss: b.constant(0) }, blocks: [] });
     const m = createGraphModel(graph, { seed: 1 });
     const out = m.forward(tf.zeros([2, 1, 1, 1]) as tf.Tensor4D, { training: false, step: 0 });
     out.logits.dispose();

@@ -10,7 +10,7 @@ export function linearModel(pixels: number, classes: number, seed = 0): GraphMod
   const w = tf.variable(tf.randomNormal([pixels, classes], 0, 0.01, 'float32', seed), true, `linear_w_${seed}_${Math.random()}`);
   const b = tf.variable(tf.zeros([classes]), true, `linear_b_${seed}_${Math.random()}`);
   const graph = {
-    format: 'moec-graph/1',
+    format: 'moec-graph/2',
     meta: { model: 'linear', compiler: 'test', resolved: TINY_MODEL },
     inputs: [{ name: 'images', shape: ['B', pixels], dtype: 'float32' }],
     params: [
@@ -18,7 +18,7 @@ export function linearModel(pixels: number, classes: number, seed = 0): GraphMod
       { name: 'b', shape: [classes], init: { kind: 'zeros' }, decay: false, trainable: true },
     ],
     nodes: [],
-    outputs: { logits: 'logits', auxLoss: 'aux' },
+    outputs: { logits: 'logits', aux_loss: 'aux' },
     blocks: [],
   } as unknown as Graph;
   return {
@@ -26,7 +26,7 @@ export function linearModel(pixels: number, classes: number, seed = 0): GraphMod
     variables: new Map([['w', w], ['b', b]]),
     forward(images) {
       const x = tf.reshape(images, [images.shape[0], pixels]);
-      return { logits: tf.add(tf.matMul(x, w), b) as tf.Tensor2D, auxLoss: tf.scalar(0), stats: new Map() };
+      return { logits: tf.add(tf.matMul(x, w), b) as tf.Tensor2D, auxLoss: tf.scalar(0), stats: new Map(), outputs: new Map() };
     },
     dispose() {
       w.dispose();
