@@ -9,6 +9,7 @@
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //            (MOE0520–0529: runs, loaded models      codes/session.ts)
+//   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import type { CodeTable } from './codes/table.ts';
 import { syntaxCodes } from './codes/syntax.ts';
@@ -18,6 +19,7 @@ import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
 import { programCodes } from './codes/program.ts';
 import { sessionCodes } from './codes/session.ts';
+import { reliabilityCodes } from './codes/reliability.ts';
 
 export type { CodeInfo, CodeTable } from './codes/table.ts';
 
@@ -29,6 +31,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...programCodes,
   ...runtimeCodes,
   ...sessionCodes,
+  ...reliabilityCodes,
 });
 
 export interface DiagnosticExtras {

@@ -4,7 +4,6 @@
 // SIGINT/SIGTERM (after saving a checkpoint).
 import { dirname, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
@@ -16,10 +15,11 @@ import { selectTrain } from '../../compiler/select.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
 import { defaultAugmentation, type Augmentation } from '../../runtime/data/batches.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
+import { listCheckpoints, loadCheckpoint, resolveCheckpoint, stepOf } from '../../runtime/checkpoint/checkpoint.ts';
 import { printResolvedSpec } from '../../compiler/index.ts';
 import { modelSummary } from '../../runtime/train/summary.ts';
-import { latestRun, newRunDir, readMetrics, writeRunFiles } from '../../runtime/train/run-folder.ts';
+import { latestRun, newRunDir, openTrainingRun, readMetrics, runOfCheckpoint } from '../../runtime/train/run-folder.ts';
+import { writeAtomic } from '../../runtime/io/atomic.ts';
 import { train, type StopFlag, type TrainEvent } from '../../runtime/train/trainer.ts';
 import { writeTrainingPlots } from '../../runtime/plots/training-plots.ts';
 
@@ -37,6 +37,7 @@ export interface TrainFlags {
   logEvery?: string;
   keepLast?: string;
   keepEvery?: string;
+  force?: boolean;
 }
 
 /** A stream-like object for cli-progress that writes through the context. */
@@ -70,7 +71,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     ctx.printDiagnostics(selectTrain(compiled.program).diagnostics, compiled.sources, 'text');
     return EXIT_ERROR;
   }
-  const spec = { path: compiled.path, baseDir: dirname(compiled.path), model: compiled.model, train: compiled.train!, graph: compiled.graph() };
+  const spec = { path: compiled.path, baseDir: dirname(compiled.path), model: compiled.model, train: compiled.train!, graph: compiled.graph(), sources: compiled.sources };
   const shift = parseIntFlag('--augment', flags.augment, 0);
   const chosenShift = shift ?? spec.train.augment;
   const augmentation: Augmentation = chosenShift === undefined ? defaultAugmentation(spec.model.image) : { shift: chosenShift, fill: -1 };
@@ -103,20 +104,22 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
   out(`data: ${data.name}: ${data.train.count} training and ${data.test.count} test images, ${data.classes.length} classes (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
-  // Created only now, so that a bad spec or bad data leaves no empty run folder behind.
-  const runDir = flags.out ? resolve(ctx.cwd, flags.out) : resume ? resolve(resume.dir, '..', '..') : newRunDir(runsRoot, spec.train.name);
-  writeRunFiles(runDir, {
-    specPath: spec.path,
-    model: spec.model,
-    train: spec.train,
-    graph: spec.graph,
-    overrides: flags.set,
-    settings: { backend, augmentation, resumedFrom: resumeDir ?? null, argv: { file, ...flags } },
+  // Everything is checked before the run folder is touched; then it is locked and written atomically.
+  const runDir = flags.out ? resolve(ctx.cwd, flags.out) : resume ? (runOfCheckpoint(resume.dir) ?? resolve(resume.dir, '..', '..')) : newRunDir(runsRoot, spec.train.name);
+  const run = openTrainingRun({
+    dir: runDir,
+    force: Boolean(flags.force),
+    resume,
+    files: {
+      specPath: spec.path,
+      sources: spec.sources,
+      model: spec.model,
+      train: spec.train,
+      graph: spec.graph,
+      overrides: flags.set,
+      settings: { backend, augmentation, resumedFrom: resumeDir ?? null, argv: { file, ...flags } },
+    },
   });
-  // A fresh run starts a fresh metrics.jsonl; a resumed one drops records past its checkpoint (logged before a crash).
-  const metricsFile = join(runDir, 'metrics.jsonl');
-  const kept = resume ? readMetrics(runDir).filter((r) => r.step <= resume.manifest.state.step) : [];
-  writeFileSync(metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
 
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
@@ -180,6 +183,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
       model,
       data,
       runDir,
+      graphSha256: run.graphSha256,
       augmentation,
       resume,
       stop,
@@ -188,10 +192,14 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
       keepLast: parseIntFlag('--keep-last', flags.keepLast),
       keepEvery: parseIntFlag('--keep-every', flags.keepEvery, 0),
     });
+  } catch (e) {
+    writeFailureSummary(runDir, e, t0);
+    throw e;
   } finally {
     bar?.stop();
     for (const [s, h] of handlers) process.off(s, h);
     model.dispose();
+    run.lock.release();
   }
 
   const records = readMetrics(runDir);
@@ -201,17 +209,21 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     ctx.stderr.write(`warning: could not draw the plots: ${(e as Error).message}\n`);
   }
   const seconds = (performance.now() - t0) / 1000;
+  // After a stop the last evaluation stands (this session's, else the last one in metrics.jsonl).
+  const lastTest = [...records].reverse().find((r) => r.split === 'test');
+  const test = result.finalEval ?? result.lastEval ?? (lastTest ? { loss: lastTest.loss, accuracy: lastTest.accuracy, step: lastTest.step } : undefined);
   const summary = {
     status: result.status,
     step: result.step,
     total_steps: result.total,
-    test_loss: result.finalEval?.loss ?? null,
-    test_accuracy: result.finalEval?.accuracy ?? null,
+    test_loss: test?.loss ?? null,
+    test_accuracy: test?.accuracy ?? null,
+    test_step: result.finalEval ? result.step : (test as { step?: number } | undefined)?.step ?? null,
     wall_s: Math.round(seconds * 10) / 10,
     last_checkpoint: result.lastCheckpoint ? relative(runDir, result.lastCheckpoint) : null,
     reason: result.reason ?? null,
   };
-  writeFileSync(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   const where = relative(ctx.cwd, runDir) || '.';
   if (result.status === 'diverged') {
     ctx.stderr.write(`error: MOE0507: training stopped: ${result.reason}\n`);
@@ -228,6 +240,24 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   out(`run folder: ${where} (metrics.jsonl, checkpoints/, plots/)`);
   if (!existsSync(join(runDir, 'plots'))) ctx.stderr.write('warning: no plots were written\n');
   return 0;
+}
+
+/** A fault during training (disk full, …): summary.json says so, best effort (the disk may be the fault). */
+function writeFailureSummary(runDir: string, err: unknown, t0: number): void {
+  try {
+    const checkpoints = listCheckpoints(join(runDir, 'checkpoints'));
+    const last = checkpoints[checkpoints.length - 1];
+    const summary = {
+      status: 'failed',
+      step: last ? stepOf(last) : 0,
+      wall_s: Math.round((performance.now() - t0) / 100) / 10,
+      last_checkpoint: last ? relative(runDir, last) : null,
+      reason: err instanceof Error ? err.message : String(err),
+    };
+    writeAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  } catch {
+    // The original fault is what the user needs to see.
+  }
 }
 
 export const trainCommand: CommandModule = {
@@ -250,6 +280,7 @@ export const trainCommand: CommandModule = {
       .option('--log-every <n>', 'steps between log lines and train metrics')
       .option('--keep-last <n>', 'checkpoints to keep (default 3)')
       .option('--keep-every <n>', 'also keep every checkpoint whose step is a multiple of n')
+      .option('--force', 'with --out: replace an existing run folder there (its checkpoints and metrics are deleted)')
       .action(async (file: string, flags: TrainFlags) => {
         setExit(await runTrain(file, flags, ctx));
       });

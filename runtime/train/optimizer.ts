@@ -34,9 +34,13 @@ export class Optimizer {
     readonly spec: OptimizerSpec,
     private readonly params: readonly OptimizerParam[],
   ) {
-    const slotNames = spec.kind === 'adamw' ? ['m', 'v'] : spec.momentum !== 0 ? ['momentum'] : [];
     for (const p of params)
-      for (const s of slotNames) this.slots.set(`${s}/${p.name}`, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
+      for (const s of Optimizer.slotNames(spec)) this.slots.set(`${s}/${p.name}`, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
+  }
+
+  /** The slot tensors kept per parameter (their names are `<slot>/<param>`). */
+  static slotNames(spec: OptimizerSpec): readonly string[] {
+    return spec.kind === 'adamw' ? ['m', 'v'] : spec.momentum !== 0 ? ['momentum'] : [];
   }
 
   /** Applies one update with learning rate `lr`; `grads` by parameter name. Disposes nothing it was given. */

@@ -3,13 +3,14 @@
 // and cooperative stopping (signals). Library API; the CLI (cli/commands/train.ts)
 // adds the run folder, console output and plots around it.
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedTrain } from '../../compiler/model.ts';
+import type { Graph } from '../../compiler/graph/ir.ts';
+import type { OptimizerSpec, ResolvedTrain } from '../../compiler/model.ts';
 import type { GraphModel } from '../api.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { BatchSource, defaultAugmentation, type Augmentation } from '../data/batches.ts';
-import { checkMatches, pruneCheckpoints, saveCheckpoint, type LoadedCheckpoint, type NamedArray, type TrainingState } from '../checkpoint/checkpoint.ts';
+import { checkMatches, pruneCheckpoints, saveCheckpoint, type ExpectedTensor, type LoadedCheckpoint, type NamedArray, type TrainingState } from '../checkpoint/checkpoint.ts';
+import { MetricsLog } from './metrics-log.ts';
 import { classificationLoss, correctCount } from './loss.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { Optimizer, type OptimizerParam } from './optimizer.ts';
@@ -49,6 +50,8 @@ export interface TrainOptions {
   readonly data: Dataset;
   /** Where metrics.jsonl and checkpoints/ go; none = nothing written. */
   readonly runDir?: string;
+  /** SHA-256 of the run folder's graph.json, recorded in every checkpoint. */
+  readonly graphSha256?: string;
   /** Default: defaultAugmentation(image shape) (±2 px shifts up to 32 px images). */
   readonly augmentation?: Augmentation;
   /** Steps between train log records (default 50, or fewer for short runs). */
@@ -70,6 +73,8 @@ export interface TrainResult {
   readonly step: number;
   readonly total: number;
   readonly finalEval?: EvalResult;
+  /** The latest evaluation of this session and its step (also after a stop or divergence). */
+  readonly lastEval?: EvalResult & { readonly step: number };
   readonly lastCheckpoint?: string;
   readonly records: readonly MetricsRecord[];
   /** For `diverged`: the reason; for `stopped`: what asked to stop. */
@@ -98,9 +103,29 @@ export async function snapshot(model: GraphModel, optimizer?: Optimizer): Promis
   return out;
 }
 
-/** Loads a checkpoint's parameters into the model (refusing any mismatch). */
+/** The tensors a checkpoint of `graph` holds: every parameter, then (for training) the optimiser's slots. */
+export function expectedTensors(graph: Graph, optimizer?: OptimizerSpec): { param: ExpectedTensor[]; optimizer: ExpectedTensor[] } {
+  const param = graph.params.map((p) => ({ name: p.name, shape: p.shape }));
+  const slots = optimizer ? Optimizer.slotNames(optimizer) : [];
+  const trainable = graph.params.filter((p) => p.trainable);
+  return { param, optimizer: trainable.flatMap((p) => slots.map((s) => ({ name: `${s}/${p.name}`, shape: p.shape }))) };
+}
+
+/**
+ * Checks, before any weight is touched, that a checkpoint can continue training
+ * `graph` with `optimizer`: the same tensors (names, order, shapes) and optimiser.
+ */
+export function checkResumable(ckpt: LoadedCheckpoint, graph: Graph, optimizer: OptimizerSpec): void {
+  if (ckpt.manifest.state.optimizer.kind !== optimizer.kind)
+    throw new RuntimeFault('MOE0509', `${ckpt.dir}: the checkpoint's optimiser is ${ckpt.manifest.state.optimizer.kind}, the train block uses ${optimizer.kind}`);
+  const expected = expectedTensors(graph, optimizer);
+  checkMatches(ckpt, 'param', expected.param);
+  checkMatches(ckpt, 'optimizer', expected.optimizer);
+}
+
+/** Loads a checkpoint's parameters into the model (refusing any mismatch before assigning anything). */
 export function restoreParams(model: GraphModel, ckpt: LoadedCheckpoint): void {
-  checkMatches(ckpt, 'param', new Map([...model.variables].map(([n, v]) => [n, v.shape])));
+  checkMatches(ckpt, 'param', [...model.variables].map(([name, v]) => ({ name, shape: v.shape })));
   for (const [name, v] of model.variables) {
     const t = ckpt.tensors.get(`param:${name}`)!;
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape as number[], 'float32')));
@@ -108,9 +133,6 @@ export function restoreParams(model: GraphModel, ckpt: LoadedCheckpoint): void {
 }
 
 function restoreOptimizer(optimizer: Optimizer, ckpt: LoadedCheckpoint): void {
-  if (ckpt.manifest.state.optimizer.kind !== optimizer.spec.kind)
-    throw new RuntimeFault('MOE0509', `${ckpt.dir}: the checkpoint's optimiser is ${ckpt.manifest.state.optimizer.kind}, the train block uses ${optimizer.spec.kind}`);
-  checkMatches(ckpt, 'optimizer', new Map([...optimizer.slots].map(([n, v]) => [n, v.shape])));
   for (const [name, v] of optimizer.slots) {
     const t = ckpt.tensors.get(`optimizer:${name}`)!;
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape as number[], 'float32')));
@@ -140,7 +162,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let step = 0;
   let lastCheckpoint: string | undefined;
 
+  const metrics = options.runDir ? new MetricsLog(join(options.runDir, 'metrics.jsonl')) : undefined;
+  let lastEval: (EvalResult & { step: number }) | undefined;
+
   if (options.resume) {
+    checkResumable(options.resume, model.graph, spec.optimizer);
     restoreParams(model, options.resume);
     restoreOptimizer(optimizer, options.resume);
     step = options.resume.manifest.state.step;
@@ -149,7 +175,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const record = (r: MetricsRecord) => {
     records.push(r);
-    if (options.runDir) appendFileSync(join(options.runDir, 'metrics.jsonl'), JSON.stringify(r) + '\n');
+    metrics?.append(r);
   };
   const epochOf = (s: number) => Math.round((s / source.stepsPerEpoch) * 1000) / 1000;
   const state = (s: number): TrainingState => ({
@@ -171,7 +197,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // Every tensor read in the loop is asynchronous, so that it runs on webgpu too.
   const checkpoint = async (s: number) => {
     if (!checkpointsDir) return;
-    lastCheckpoint = saveCheckpoint(checkpointsDir, await snapshot(model, optimizer), state(s));
+    // The records up to this step are durable before the checkpoint that a resume truncates them to.
+    metrics?.sync();
+    lastCheckpoint = saveCheckpoint(checkpointsDir, await snapshot(model, optimizer), state(s), { graphSha256: options.graphSha256 });
     pruneCheckpoints(checkpointsDir, keepLast, keepEvery);
     options.onEvent?.({ kind: 'checkpoint', path: lastCheckpoint, step: s });
   };
@@ -179,6 +207,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const e = await evaluate(model, data.test, shape, { loss: spec.loss, step: s, batch: options.evalBatch });
     const r: MetricsRecord = { step: s, epoch: epochOf(s), split: 'test', loss: round(e.loss), aux_loss: round(e.auxLoss), accuracy: round(e.accuracy), wall_s: wall(), ...e.router };
     record(r);
+    lastEval = { ...e, step: s };
     options.onEvent?.({ kind: 'eval', record: r });
     return e;
   };
@@ -193,7 +222,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       await yieldToEventLoop();
       if (options.stop?.requested || (options.stopAt !== undefined && step >= options.stopAt)) {
         await checkpoint(step);
-        return { status: 'stopped', step, total, lastCheckpoint, records, reason: options.stop?.requested ?? `stopAt ${options.stopAt}` };
+        return { status: 'stopped', step, total, lastCheckpoint, lastEval, records, reason: options.stop?.requested ?? `stopAt ${options.stopAt}` };
       }
       const batch = source.at(step);
       const lr = learningRate(spec.schedule, spec.optimizer.lr, step, total);
@@ -228,6 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           step,
           total,
           lastCheckpoint,
+          lastEval,
           records,
           reason: `the loss became ${lossValue} at step ${step + 1} (lr ${lr.toPrecision(3)})${where}`,
         };
@@ -271,8 +301,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     optimizer.dispose();
+    metrics?.close();
   }
-  return { status: 'completed', step, total, finalEval, lastCheckpoint, records };
+  return { status: 'completed', step, total, finalEval, lastEval, lastCheckpoint, records };
 }
 
 function round(v: number): number {
