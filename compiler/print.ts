@@ -53,7 +53,8 @@ function routerDeclarations(model: ResolvedModel): string[] {
   return [...seen].map(([name, text]) => `router ${name} = ${text}`);
 }
 
-function formatTrain(t: ResolvedTrain): string {
+/** Each train field as .moe text, every default written out (undefined: once per epoch / by image size). */
+export function trainFieldTexts(t: ResolvedTrain): Array<[string, string | number | undefined]> {
   const d = t.data;
   const data =
     d.kind === 'mnist' || d.kind === 'fashion_mnist'
@@ -75,7 +76,7 @@ function formatTrain(t: ResolvedTrain): string {
         : s.kind === 'linear'
           ? `linear(warmup: ${s.warmup}, end: ${float(s.end)})`
           : `rsqrt(warmup: ${s.warmup}, cooldown: ${s.cooldown})`;
-  const fields: Array<[string, string | number | undefined]> = [
+  return [
     ['model', t.model],
     ['data', data],
     ['batch', t.batch],
@@ -88,10 +89,30 @@ function formatTrain(t: ResolvedTrain): string {
     ['augment', t.augment],
     ['seed', t.seed],
   ];
+}
+
+function formatTrain(t: ResolvedTrain): string {
+  const fields = trainFieldTexts(t);
   const present = fields.filter((f): f is [string, string | number] => f[1] !== undefined);
   const width = Math.max(...present.map(([name]) => name.length)) + 2;
   const lines = [`train ${t.name} {`, ...present.map(([name, value]) => `  ${`${name}:`.padEnd(width)}${value}`), '}'];
   return lines.join('\n');
+}
+
+/** Each model field as .moe text, every default written out, in the order of language.md §3.3. */
+export function modelFieldTexts(m: ResolvedModel): Array<[string, string]> {
+  return [
+    ['image', m.image.join('x')],
+    ['patch', m.patch.join('x')],
+    ['width', String(m.width)],
+    ['depth', String(m.depth)],
+    ['heads', String(m.heads)],
+    ['mlp', String(m.mlp)],
+    ['classes', String(m.classes)],
+    ['pool', m.pool],
+    ['dropout', float(m.dropout)],
+    ['posemb', m.posemb],
+  ];
 }
 
 export function printResolvedSpec(model: ResolvedModel, train?: ResolvedTrain): string {
@@ -101,16 +122,7 @@ export function printResolvedSpec(model: ResolvedModel, train?: ResolvedTrain): 
     `# ${m.tokens} tokens per image; every default written out.`,
     ...routerDeclarations(m),
     `model ${m.name} {`,
-    `  image:   ${m.image.join('x')}`,
-    `  patch:   ${m.patch.join('x')}`,
-    `  width:   ${m.width}`,
-    `  depth:   ${m.depth}`,
-    `  heads:   ${m.heads}`,
-    `  mlp:     ${m.mlp}`,
-    `  classes: ${m.classes}`,
-    `  pool:    ${m.pool}`,
-    `  dropout: ${float(m.dropout)}`,
-    `  posemb:  ${m.posemb}`,
+    ...modelFieldTexts(m).map(([name, value]) => `  ${`${name}:`.padEnd(9)}${value}`),
     '',
     ...blockRules(m),
     '}',

@@ -21,7 +21,7 @@ import type { ReadFile } from './resolve/files.ts';
 import { buildScope } from './resolve/scope.ts';
 import type { Scope } from './resolve/scope.ts';
 import { Inheritance, buildModelContext, buildTrainContext } from './resolve/model-context.ts';
-import type { ModelOverrides } from './resolve/model-context.ts';
+import type { FieldSource, ModelOverrides } from './resolve/model-context.ts';
 import { checkModel, checkProgramRules, checkRouterDeclaration, checkTrain } from './check/index.ts';
 import type { TrainContext } from './resolve/model-context.ts';
 import { buildModel, buildTrain } from './check/build.ts';
@@ -48,6 +48,10 @@ export interface Program {
   readonly acrossDiagnostics: ReadonlyMap<string, readonly Diagnostic[]>;
   /** Every declaration by name (absent when the entry file could not be read). */
   readonly scope?: Scope;
+  /** The parsed files by span file name: the loaded files and the standard presets (PRESETS_FILE). */
+  readonly files: ReadonlyMap<string, SpecFile>;
+  /** For each model that resolved its `extends` chain: where each written field came from (own, base, preset, --set). */
+  readonly fieldSources: ReadonlyMap<string, ReadonlyMap<string, readonly FieldSource[]>>;
 }
 
 export interface LoadOptions {
@@ -127,6 +131,8 @@ export interface ResolvedScope {
   readonly overrideTargets: ReadonlySet<string>;
   readonly entryModels: readonly string[];
   readonly entryTrains: readonly string[];
+  /** Filled as models resolve: where each written field of a model came from. */
+  readonly fieldSources: Map<string, ReadonlyMap<string, readonly FieldSource[]>>;
 }
 
 /** Reports into `out`, also later: inheritance reports as models are flattened. */
@@ -149,6 +155,7 @@ export function resolveScope(parsed: ParsedFiles & { entryFile: SpecFile }, opti
     overrideTargets,
     entryModels,
     entryTrains,
+    fieldSources: new Map(),
   };
 }
 
@@ -159,6 +166,7 @@ function checkModelNamed(r: ResolvedScope, name: string, report: Diagnostic[], w
   const diags: Diagnostic[] = [];
   const overridden = withOverrides && r.overrideTargets.has(name);
   const ctx = buildModelContext(entryDecl.decl, entryDecl.file, r.inheritance, r.scope, diags, overridden ? r.modelOverrides : undefined);
+  if (ctx && !r.fieldSources.has(name)) r.fieldSources.set(name, ctx.sources);
   if (ctx) diags.push(...checkModel(ctx));
   const routerOverride = r.overrides?.routerParams[0];
   if (ctx && routerOverride && overridden && ctx.rules.every((rule) => rule.layer.kind !== 'moe')) {
@@ -259,7 +267,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   const out: Diagnostic[] = [...parsed.diagnostics];
   const { entry, entryFile, sources } = parsed;
   if (!entryFile) {
-    return { entry, models: new Map(), trains: new Map(), diagnostics: sortDiagnostics(dedupe(out)), sources, entryModels: [], entryTrains: [], presets: new Map(), trainContexts: new Map(), acrossDiagnostics: new Map() };
+    return { entry, models: new Map(), trains: new Map(), diagnostics: sortDiagnostics(dedupe(out)), sources, entryModels: [], entryTrains: [], presets: new Map(), trainContexts: new Map(), acrossDiagnostics: new Map(), files: new Map(), fieldSources: new Map() };
   }
   const resolved = resolveScope({ ...parsed, entryFile }, options, out);
   const allSources = new Map(sources);
@@ -290,5 +298,7 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
     trainContexts: new Map([...checkedTrains].map(([name, t]) => [name, t.context])),
     acrossDiagnostics: across,
     scope: resolved.scope,
+    files: new Map([[PRESETS_FILE, parsed.presets], ...parsed.files.map((f): [string, SpecFile] => [f.path, f])]),
+    fieldSources: resolved.fieldSources,
   };
 }

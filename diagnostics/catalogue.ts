@@ -10,6 +10,7 @@
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //            (MOE0520–0529: runs, loaded models      codes/session.ts)
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
+//   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import type { CodeTable } from './codes/table.ts';
 import { syntaxCodes } from './codes/syntax.ts';
@@ -20,6 +21,7 @@ import { runtimeCodes } from './codes/runtime.ts';
 import { programCodes } from './codes/program.ts';
 import { sessionCodes } from './codes/session.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
+import { editorCodes } from './codes/editor.ts';
 
 export type { CodeInfo, CodeTable } from './codes/table.ts';
 
@@ -32,6 +34,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...runtimeCodes,
   ...sessionCodes,
   ...reliabilityCodes,
+  ...editorCodes,
 });
 
 export interface DiagnosticExtras {

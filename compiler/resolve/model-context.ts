@@ -38,6 +38,22 @@ export interface ModelContext {
   readonly file: string;
   readonly fields: ReadonlyMap<string, EvaluatedField>;
   readonly rules: readonly EvaluatedRule[];
+  /** Where each field's value came from (see FieldSource); absent fields take their default. */
+  readonly sources: ReadonlyMap<string, readonly FieldSource[]>;
+}
+
+/**
+ * One place that gave a model field a value: a model declaration (the model's own,
+ * a base's via `extends`, a standard preset's) or `--set` (model undefined). A
+ * field's sources run from the one in effect to the base fields it replaced.
+ */
+export interface FieldSource {
+  /** The declaring model; undefined for a `--set` override. */
+  readonly model?: string;
+  /** The declaring model is a standard preset (specs/presets.moe). */
+  readonly preset: boolean;
+  /** The field as written (its span is the line that set it). */
+  readonly field: Field;
 }
 
 export interface TrainContext {
@@ -56,6 +72,7 @@ export interface ModelOverrides {
 interface Flattened {
   readonly fields: ReadonlyMap<string, Field>;
   readonly rules: readonly BlockRule[];
+  readonly sources: ReadonlyMap<string, readonly FieldSource[]>;
 }
 
 /** Resolves `extends` chains; memoised per scope so each problem is reported once. */
@@ -71,7 +88,7 @@ export class Inheritance {
   flatten(decl: ModelDeclaration): Flattened | null {
     const name = decl.name.name;
     if (this.memo.has(name)) return this.memo.get(name) ?? null;
-    let base: Flattened | null = { fields: new Map(), rules: [] };
+    let base: Flattened | null = { fields: new Map(), rules: [], sources: new Map() };
     this.visiting.push(name);
     if (decl.base) {
       const baseName = decl.base.name;
@@ -104,9 +121,14 @@ export class Inheritance {
     }
     const own = ownFields(decl.members.filter((m): m is Field => m.kind === 'Field'), this.out);
     const fields = new Map(base.fields);
-    for (const [n, f] of own) fields.set(n, f);
+    const sources = new Map(base.sources);
+    const preset = this.scope.get(name)?.preset ?? false;
+    for (const [n, f] of own) {
+      fields.set(n, f);
+      sources.set(n, [{ model: name, preset, field: f }, ...(base.sources.get(n) ?? [])]);
+    }
     const rules = [...base.rules, ...decl.members.filter((m): m is BlockRule => m.kind === 'BlockRule')];
-    const flat = { fields, rules };
+    const flat = { fields, rules, sources };
     this.memo.set(name, flat);
     return flat;
   }
@@ -204,7 +226,11 @@ export function buildModelContext(
   const flat = inheritance.flatten(decl);
   if (!flat) return null;
   const fieldMap = new Map(flat.fields);
-  for (const f of overrides?.fields ?? []) fieldMap.set(f.name.name, f);
+  const sources = new Map(flat.sources);
+  for (const f of overrides?.fields ?? []) {
+    fieldMap.set(f.name.name, f);
+    sources.set(f.name.name, [{ preset: false, field: f }, ...(flat.sources.get(f.name.name) ?? [])]);
+  }
   const fields = evaluateFields(fieldMap, out);
   const env = fieldEnvironment(fields);
   const routerOverrides: ArgValue[] = (overrides?.routerParams ?? []).map((a) => ({
@@ -249,7 +275,7 @@ export function buildModelContext(
     }
     return { rule, layer: { kind: 'moe', span: layer.span, args, ...(router ? { router } : {}) } };
   });
-  return { name: decl.name.name, decl, file, fields, rules };
+  return { name: decl.name.name, decl, file, fields, rules, sources };
 }
 
 export function buildTrainContext(
