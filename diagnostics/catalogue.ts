@@ -10,6 +10,7 @@
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //            (MOE0520–0529: runs, loaded models      codes/session.ts)
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
+//   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import type { CodeTable } from './codes/table.ts';
@@ -21,6 +22,7 @@ import { runtimeCodes } from './codes/runtime.ts';
 import { programCodes } from './codes/program.ts';
 import { sessionCodes } from './codes/session.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
+import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
 
 export type { CodeInfo, CodeTable } from './codes/table.ts';
@@ -34,6 +36,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...runtimeCodes,
   ...sessionCodes,
   ...reliabilityCodes,
+  ...exportOnnxCodes,
   ...editorCodes,
 });
 
