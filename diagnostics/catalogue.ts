@@ -9,6 +9,7 @@
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //            (MOE0520–0529: runs, loaded models      codes/session.ts)
+//   MOE0621–0649  .npz files, vmoe export/import    codes/vmoe.ts
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 //   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
@@ -21,6 +22,7 @@ import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
 import { programCodes } from './codes/program.ts';
 import { sessionCodes } from './codes/session.ts';
+import { vmoeCodes } from './codes/vmoe.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
@@ -35,6 +37,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...programCodes,
   ...runtimeCodes,
   ...sessionCodes,
+  ...vmoeCodes,
   ...reliabilityCodes,
   ...exportOnnxCodes,
   ...editorCodes,

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
+import { applyWeightsSource, describeWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
@@ -24,16 +24,16 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
   const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
   if (!compiled) return EXIT_ERROR;
   const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph(), baseDir: dirname(compiled.path) };
-  const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   await activateBackend(backendName);
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
-  return withModel(spec.graph, { seed: spec.train.seed, checkpoint: ckpt }, async (model) => {
-    const step = ckpt.manifest.state.step;
+  return withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) => {
+    const step = weights.step;
     const r = await evaluate(model, data.test, spec.model.image, { loss: spec.train.loss, step, batch: parseIntFlag('--batch', flags.batch) });
     if (flags.format === 'json') {
-      ctx.stdout.write(JSON.stringify({ checkpoint: ckpt.dir, step, data: data.name, images: r.count, loss: r.loss, aux_loss: r.auxLoss, accuracy: r.accuracy, ...r.router }) + '\n');
+      ctx.stdout.write(JSON.stringify({ checkpoint: weights.where, step, data: data.name, images: r.count, loss: r.loss, aux_loss: r.auxLoss, accuracy: r.accuracy, ...r.router }) + '\n');
     } else {
-      ctx.stdout.write(`checkpoint ${ckpt.dir} (step ${step})\n`);
+      ctx.stdout.write(describeWeightsSource(weights) + '\n');
       ctx.stdout.write(`test split of ${data.name}: ${r.count} images\n`);
       ctx.stdout.write(`test loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(2)}%\n`);
       for (const [k, v] of Object.entries(r.router)) if (!Array.isArray(v)) ctx.stdout.write(`  ${k} ${v}\n`);
@@ -48,7 +48,7 @@ export const evalCommand: CommandModule = {
       .command('eval')
       .description('evaluate a checkpoint on the test split: loss and accuracy')
       .argument('<file>', '.moe file')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
+      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
 ;
     trainOption(command, 'the train block whose data to use');
     backendOption(command);

@@ -21,6 +21,7 @@ import { predictCommand } from './predict.ts';
 import { compileCommand } from './compile.ts';
 import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
+import { exportCommand } from './export.ts';
 import { lspCommand } from './lsp.ts';
 
 export type { CommandModule } from '../context.ts';
@@ -34,5 +35,6 @@ export const commands: readonly CommandModule[] = [
   predictCommand,
   benchCommand,
   studyCommand,
+  exportCommand,
   lspCommand,
 ];

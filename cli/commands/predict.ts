@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
+import { applyWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
@@ -25,14 +25,14 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
   if (!compiled) return EXIT_ERROR;
   const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph(), baseDir: dirname(compiled.path) };
-  const ckpt = loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint)));
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Float32Array(images.length * size);
   for (const [i, f] of images.entries()) pixels.set(await decodeImage(resolve(ctx.cwd, f), shape), i * size);
   await activateBackend(backendName);
-  return withModel(spec.graph, { seed: spec.train.seed, checkpoint: ckpt }, async (model) => {
-    const classes = ckpt.manifest.state.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
+  return withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) => {
+    const classes = weights.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
     const probs = await predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
     const results = images.map((f, i) => {
       const ranked = Array.from(probs[i]!, (p, c) => ({ class: classes[c] ?? String(c), index: c, probability: p }))
@@ -57,7 +57,7 @@ export const predictCommand: CommandModule = {
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, or a run folder (its latest checkpoint)')
+      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
 ;
     trainOption(command, 'the train block (for its loss: softmax or sigmoid probabilities)');
     backendOption(command);

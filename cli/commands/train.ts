@@ -22,6 +22,7 @@ import { latestRun, newRunDir, openTrainingRun, readMetrics, runOfCheckpoint } f
 import { writeAtomic } from '../../runtime/io/atomic.ts';
 import { train, type StopFlag, type TrainEvent } from '../../runtime/train/trainer.ts';
 import { writeTrainingPlots } from '../../runtime/plots/training-plots.ts';
+import { assignWeights, formatImportReport, importVmoeNpz } from '../../export/vmoe/import.ts';
 
 export interface TrainFlags {
   train?: string;
@@ -37,6 +38,7 @@ export interface TrainFlags {
   logEvery?: string;
   keepLast?: string;
   keepEvery?: string;
+  initFrom?: string;
   force?: boolean;
 }
 
@@ -87,6 +89,9 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     } else resumeDir = resolveCheckpoint(resolve(ctx.cwd, flags.resume));
   }
   const resume = resumeDir ? loadCheckpoint(resumeDir) : undefined;
+  if (flags.initFrom !== undefined && resume) throw new UserError('--init-from starts a new run; it cannot be combined with --resume');
+  // Read before anything is written: a bad file leaves no run folder behind.
+  const init = flags.initFrom !== undefined ? importVmoeNpz(resolve(ctx.cwd, flags.initFrom), spec.graph, { upcycle: true, file: flags.initFrom }) : undefined;
   if (resume) {
     const st = resume.manifest.state;
     if (st.batch !== spec.train.batch || st.seed !== spec.train.seed)
@@ -117,12 +122,16 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
       train: spec.train,
       graph: spec.graph,
       overrides: flags.set,
-      settings: { backend, augmentation, resumedFrom: resumeDir ?? null, argv: { file, ...flags } },
+      settings: { backend, augmentation, resumedFrom: resumeDir ?? null, initFrom: init ? init.report : null, argv: { file, ...flags } },
     },
   });
   out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
 
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
+  if (init) {
+    assignWeights(model, init.weights);
+    out(formatImportReport(init.report));
+  }
   const stop: StopFlag = {};
   const onSignal = (signal: string) => () => {
     if (stop.requested) return;
@@ -280,6 +289,7 @@ export const trainCommand: CommandModule = {
       .option('--log-every <n>', 'steps between log lines and train metrics')
       .option('--keep-last <n>', 'checkpoints to keep (default 3)')
       .option('--keep-every <n>', 'also keep every checkpoint whose step is a multiple of n')
+      .option('--init-from <file.npz>', 'start from the parameters of a vmoe/vit_jax/big_vision .npz (a dense ViT upcycles into the MoE blocks)')
       .option('--force', 'with --out: replace an existing run folder there (its checkpoints and metrics are deleted)')
       .action(async (file: string, flags: TrainFlags) => {
         setExit(await runTrain(file, flags, ctx));

@@ -29,11 +29,19 @@ export function compileSpec(file: string, request: SpecRequest, ctx: CliContext)
   return compilation.ok && compilation.model ? (compilation as Compilation & { model: NonNullable<Compilation['model']> }) : undefined;
 }
 
-/** Runs `fn` with a model of `graph` (seeded; the checkpoint's weights when given), disposing it afterwards. */
-export async function withModel<T>(graph: Graph, options: { seed: number; checkpoint?: LoadedCheckpoint }, fn: (model: GraphModel) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a model of `graph` (seeded; then the checkpoint's weights, or whatever
+ * `load` assigns), disposing it afterwards.
+ */
+export async function withModel<T>(
+  graph: Graph,
+  options: { seed: number; checkpoint?: LoadedCheckpoint; load?: (model: GraphModel) => void },
+  fn: (model: GraphModel) => Promise<T>,
+): Promise<T> {
   const model = createGraphModel(graph, { seed: options.seed });
   try {
     if (options.checkpoint) restoreParams(model, options.checkpoint);
+    options.load?.(model);
     return await fn(model);
   } finally {
     model.dispose();

@@ -5,6 +5,9 @@ import type { ModelContext, TrainContext } from '../resolve/model-context.ts';
 import { readArguments, readValue } from './read.ts';
 import type { TypedCall, Typed } from './read.ts';
 import { MOE_ARGS, TRAIN_FIELDS } from './schema.ts';
+import { withDefaults } from './defaults.ts';
+
+export { DEFAULT_DATA_SIZES } from './schema.ts';
 import { selectBlocks } from './derive.ts';
 import { checkContext } from './context.ts';
 import type { CheckedRouter } from '../routers/index.ts';
@@ -56,81 +59,65 @@ export function buildModel(model: ModelContext): ResolvedModel {
   };
 }
 
-function field(ctx: TrainFields, name: string): Typed | undefined {
-  const f = ctx.fields.get(name);
-  return f ? readValue(TRAIN_FIELDS[name].type, f.value, name).value : undefined;
-}
+/** What building a train block reads of its context. */
+type TrainFields = Pick<TrainContext, 'name' | 'fields'>;
 
-const num = (call: TypedCall | undefined, name: string, fallback: number): number => (call?.args.get(name) as number | undefined) ?? fallback;
-const str = (call: TypedCall, name: string): string => call.args.get(name) as string;
-
-export const DEFAULT_DATA_SIZES = { train: 8000, test: 2000 } as const;
-
-function dataSpec(call: TypedCall | undefined): DataSpec {
-  const fn = call?.fn ?? 'mnist';
-  switch (fn) {
+function dataSpec(call: TypedCall): DataSpec {
+  const a = call.args;
+  switch (call.fn) {
     case 'idx':
     case 'cifar10':
-      return { kind: fn, dir: str(call!, 'dir') };
+      return { kind: call.fn, dir: a.get('dir') as string };
     case 'folder':
-      return { kind: 'folder', train: str(call!, 'train'), test: str(call!, 'test') };
+      return { kind: 'folder', train: a.get('train') as string, test: a.get('test') as string };
     default:
-      return {
-        kind: fn as 'mnist' | 'fashion_mnist',
-        train: num(call, 'train', DEFAULT_DATA_SIZES.train),
-        test: num(call, 'test', DEFAULT_DATA_SIZES.test),
-      };
+      return { kind: call.fn as 'mnist' | 'fashion_mnist', train: a.get('train') as number, test: a.get('test') as number };
   }
 }
 
-function optimizerSpec(call: TypedCall | undefined): OptimizerSpec {
-  if (call?.fn === 'sgd') return { kind: 'sgd', lr: num(call, 'lr', 1e-3), momentum: num(call, 'momentum', 0.9), clip: num(call, 'clip', 1.0) };
-  return {
-    kind: 'adamw',
-    lr: num(call, 'lr', 1e-3),
-    weightDecay: num(call, 'weight_decay', 1e-4),
-    b1: num(call, 'b1', 0.9),
-    b2: num(call, 'b2', 0.999),
-    clip: num(call, 'clip', 1.0),
-  };
+function optimizerSpec(call: TypedCall): OptimizerSpec {
+  const n = (name: string) => call.args.get(name) as number;
+  if (call.fn === 'sgd') return { kind: 'sgd', lr: n('lr'), momentum: n('momentum'), clip: n('clip') };
+  return { kind: 'adamw', lr: n('lr'), weightDecay: n('weight_decay'), b1: n('b1'), b2: n('b2'), clip: n('clip') };
 }
 
-function scheduleSpec(call: TypedCall | undefined): ScheduleSpec {
-  switch (call?.fn ?? 'cosine') {
+function scheduleSpec(call: TypedCall): ScheduleSpec {
+  const n = (name: string) => call.args.get(name) as number;
+  switch (call.fn) {
     case 'constant':
       return { kind: 'constant' };
     case 'linear':
-      return { kind: 'linear', warmup: num(call, 'warmup', 0), end: num(call, 'end', 0) };
+      return { kind: 'linear', warmup: n('warmup'), end: n('end') };
     case 'rsqrt':
-      return { kind: 'rsqrt', warmup: num(call, 'warmup', 0), cooldown: num(call, 'cooldown', 0) };
+      return { kind: 'rsqrt', warmup: n('warmup'), cooldown: n('cooldown') };
     default:
-      return { kind: 'cosine', warmup: num(call, 'warmup', 0) };
+      return { kind: 'cosine', warmup: n('warmup') };
   }
 }
 
 /** `defaultModel` is the train file's only model (the train-model rule guarantees it exists when needed). */
-/** What building a train block reads of its context. */
-type TrainFields = Pick<TrainContext, 'name' | 'fields'>;
-
 export function buildTrain(ctx: TrainFields, defaultModel: string | undefined): ResolvedTrain {
-  const steps = field(ctx, 'steps') as number | undefined;
-  const epochs = field(ctx, 'epochs') as number | undefined;
-  const evalEvery = field(ctx, 'eval_every') as number | undefined;
-  const checkpointEvery = field(ctx, 'checkpoint_every') as number | undefined;
-  const augment = field(ctx, 'augment') as number | undefined;
+  const given = new Map<string, Typed>();
+  for (const [name, f] of ctx.fields) {
+    const spec = TRAIN_FIELDS[name];
+    const value = spec ? readValue(spec.type, f.value, name).value : undefined;
+    if (value !== undefined) given.set(name, value);
+  }
+  const v = withDefaults(TRAIN_FIELDS, given);
+  const optional = (name: string, key: string) => (v.has(name) ? { [key]: v.get(name) as number } : {});
   return {
     name: ctx.name,
-    model: (field(ctx, 'model') as string | undefined) ?? defaultModel!,
-    data: dataSpec(field(ctx, 'data') as TypedCall | undefined),
-    batch: (field(ctx, 'batch') as number | undefined) ?? 64,
-    ...(steps !== undefined ? { steps } : { epochs: epochs ?? 1 }),
-    optimizer: optimizerSpec(field(ctx, 'optimizer') as TypedCall | undefined),
-    schedule: scheduleSpec(field(ctx, 'schedule') as TypedCall | undefined),
-    loss: (field(ctx, 'loss') as ResolvedTrain['loss'] | undefined) ?? 'softmax_xent',
-    ...(evalEvery !== undefined ? { evalEvery } : {}),
-    ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
-    ...(augment !== undefined ? { augment } : {}),
-    seed: (field(ctx, 'seed') as number | undefined) ?? 0,
+    model: (v.get('model') as string | undefined) ?? defaultModel!,
+    data: dataSpec(v.get('data') as TypedCall),
+    batch: v.get('batch') as number,
+    ...(v.has('steps') ? { steps: v.get('steps') as number } : { epochs: v.get('epochs') as number }),
+    optimizer: optimizerSpec(v.get('optimizer') as TypedCall),
+    schedule: scheduleSpec(v.get('schedule') as TypedCall),
+    loss: v.get('loss') as ResolvedTrain['loss'],
+    ...optional('eval_every', 'evalEvery'),
+    ...optional('checkpoint_every', 'checkpointEvery'),
+    ...optional('augment', 'augment'),
+    seed: v.get('seed') as number,
   };
 }
 

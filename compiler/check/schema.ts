@@ -22,48 +22,63 @@ export const MODEL_FIELDS: Readonly<Record<string, ParamSpec>> = {
 const count = { type: int(1), doc: 'a number of images' };
 const dir = { type: { kind: 'string' } as ValueType, required: true, doc: 'a folder' };
 
+/** Images of the bundled MNIST-style sets when `train` / `test` are not given. */
+export const DEFAULT_DATA_SIZES = { train: 8000, test: 2000 } as const;
+
 export const DATA_FUNCTIONS: Readonly<Record<string, CallSignature>> = {
-  mnist: { train: count, test: count },
-  fashion_mnist: { train: count, test: count },
+  mnist: { train: { ...count, default: DEFAULT_DATA_SIZES.train }, test: { ...count, default: DEFAULT_DATA_SIZES.test } },
+  fashion_mnist: { train: { ...count, default: DEFAULT_DATA_SIZES.train }, test: { ...count, default: DEFAULT_DATA_SIZES.test } },
   idx: { dir },
   folder: { train: { ...dir, doc: 'the training folder' }, test: { ...dir, doc: 'the test folder' } },
   cifar10: { dir },
 };
 
-const lr = { type: float(0, { minExclusive: true }), doc: 'learning rate' };
-const clip = { type: float(0), doc: 'global-norm clipping (0 = off)' };
+const lr = { type: float(0, { minExclusive: true }), doc: 'learning rate', default: 1e-3 };
+const clip = { type: float(0), doc: 'global-norm clipping (0 = off)', default: 1.0 };
 export const OPTIMIZER_FUNCTIONS: Readonly<Record<string, CallSignature>> = {
   adamw: {
     lr,
-    weight_decay: { type: float(0), doc: 'decoupled weight decay' },
-    b1: { type: float(0, { max: 1, maxExclusive: true }), doc: 'Adam β1' },
-    b2: { type: float(0, { max: 1, maxExclusive: true }), doc: 'Adam β2' },
+    weight_decay: { type: float(0), doc: 'decoupled weight decay', default: 1e-4 },
+    b1: { type: float(0, { max: 1, maxExclusive: true }), doc: 'Adam β1', default: 0.9 },
+    b2: { type: float(0, { max: 1, maxExclusive: true }), doc: 'Adam β2', default: 0.999 },
     clip,
   },
-  sgd: { lr, momentum: { type: float(0, { max: 1, maxExclusive: true }), doc: 'momentum' }, clip },
+  sgd: { lr, momentum: { type: float(0, { max: 1, maxExclusive: true }), doc: 'momentum', default: 0.9 }, clip },
 };
 
-const warmup = { type: int(0), doc: 'warm-up steps' };
+const warmup = { type: int(0), doc: 'warm-up steps', default: 0 };
 export const SCHEDULE_FUNCTIONS: Readonly<Record<string, CallSignature>> = {
   constant: {},
   cosine: { warmup },
-  linear: { warmup, end: { type: float(0), doc: 'final learning rate' } },
-  rsqrt: { warmup, cooldown: { type: int(0), doc: 'cool-down steps' } },
+  linear: { warmup, end: { type: float(0), doc: 'final learning rate', default: 0 } },
+  rsqrt: { warmup, cooldown: { type: int(0), doc: 'cool-down steps', default: 0 } },
 };
 
+/** A call default: the function with every argument at its own default (filled by the fold). */
+const call = (fn: string) => ({ fn, args: new Map() });
+
 export const TRAIN_FIELDS: Readonly<Record<string, ParamSpec>> = {
-  model: { type: { kind: 'model' }, doc: 'the model to train' },
-  data: { type: { kind: 'call', functions: DATA_FUNCTIONS }, doc: 'the data set' },
-  batch: { type: int(1), doc: 'images per step' },
-  steps: { type: int(1), doc: 'training steps' },
-  epochs: { type: int(1), doc: 'training epochs' },
-  optimizer: { type: { kind: 'call', functions: OPTIMIZER_FUNCTIONS }, doc: 'the optimizer' },
-  schedule: { type: { kind: 'call', functions: SCHEDULE_FUNCTIONS }, doc: 'the learning-rate schedule' },
-  loss: { type: enumOf('softmax_xent', 'sigmoid_xent'), doc: 'the loss' },
-  eval_every: { type: int(1), doc: 'steps between evaluations' },
-  checkpoint_every: { type: int(1), doc: 'steps between checkpoints' },
-  augment: { type: int(0), doc: 'largest random shift in pixels for training images (0 = off)' },
-  seed: { type: int(0), doc: 'random seed' },
+  model: { type: { kind: 'model' }, doc: 'the model to train', defaultDoc: "the file's only model" },
+  data: { type: { kind: 'call', functions: DATA_FUNCTIONS }, doc: 'the data set', default: call('mnist') },
+  batch: { type: int(1), doc: 'images per step', default: 64 },
+  steps: { type: int(1), doc: 'training steps (or `epochs`)', defaultDoc: '`epochs` decides' },
+  epochs: {
+    type: int(1),
+    doc: 'training epochs; an epoch is ⌊N_train / batch⌋ steps (the last partial batch is dropped)',
+    default: (ctx) => (ctx.get('steps') === undefined ? 1 : undefined),
+    defaultDoc: '1 when `steps` is not given',
+  },
+  optimizer: { type: { kind: 'call', functions: OPTIMIZER_FUNCTIONS }, doc: 'the optimizer', default: call('adamw') },
+  schedule: { type: { kind: 'call', functions: SCHEDULE_FUNCTIONS }, doc: 'the learning-rate schedule', default: call('cosine') },
+  loss: { type: enumOf('softmax_xent', 'sigmoid_xent'), doc: 'the loss', default: 'softmax_xent' },
+  eval_every: { type: int(1), doc: 'steps between evaluations on the test split', defaultDoc: 'once per epoch' },
+  checkpoint_every: { type: int(1), doc: 'steps between checkpoints', defaultDoc: 'once per epoch' },
+  augment: {
+    type: int(0),
+    doc: 'largest random shift in pixels for training images (0 = off; `--augment` overrides)',
+    defaultDoc: '2 for images up to 32 px, else 0',
+  },
+  seed: { type: int(0), doc: 'the one integer every random stream derives from', default: 0 },
 };
 
 /** The arguments `moe(ROUTER, …)` accepts after the router. */

@@ -13,6 +13,8 @@ import type { Rounding, RouterFamilies, RouterFamily } from './config.ts';
 export interface RouterParam extends ParamSpec {
   /** Only meaningful with these values of the family's `normalize` parameter. */
   readonly normalizers?: readonly string[];
+  /** Values outside the type that one of the family's own rules explains (the shared value check skips them). */
+  readonly explained?: readonly string[];
 }
 
 /** A router's parameters after the defaults fold (language.md §4): every parameter given or defaulted. */
@@ -84,6 +86,19 @@ export interface RouterRule {
   check(router: CheckedRouter, ctx: RouterCheckContext): Diagnostic[];
 }
 
+/** One router kind as the docs' router table describes it. */
+export interface RouterKindInfo {
+  /** The paper's name, e.g. "Sinkhorn Token Choice". */
+  readonly name: string;
+  /** The study charts' abbreviation, e.g. "Sinkhorn TC". */
+  readonly short: string;
+  /** How it is written, e.g. `token_choice(normalize: sinkhorn)`. */
+  readonly spelling: string;
+  readonly selects: string;
+  readonly combine: string;
+  readonly aux: string;
+}
+
 type Config<F extends RouterFamily> = RouterFamilies[F]['config'];
 type Kind<F extends RouterFamily> = RouterFamilies[F]['kind'];
 
@@ -93,8 +108,8 @@ export interface RouterDefinition<F extends RouterFamily = RouterFamily> {
   readonly label: string;
   /** One sentence for the docs' router table. */
   readonly doc: string;
-  /** Where routers.md describes it. */
-  readonly reference: string;
+  /** Where the product's routers.md describes it (a baseline outside the paper has none). */
+  readonly reference?: string;
   /** A short valid call, for help texts. */
   readonly example: string;
   /** In the order they print and are documented. */
@@ -109,8 +124,8 @@ export interface RouterDefinition<F extends RouterFamily = RouterFamily> {
   expertsPerToken(c: Config<F>): number;
   /** The paper name of this configuration (router cases, reports, graphs). */
   kind(c: Config<F>): Kind<F>;
-  /** Every kind this family can report, with its short label (study charts). */
-  readonly kinds: Readonly<Record<Kind<F>, string>>;
+  /** Every kind this family can report, described for the docs and the study charts. */
+  readonly kinds: Readonly<Record<Kind<F>, RouterKindInfo>>;
   /** The arguments of `family(…)` that read back as the same config, every default written out. */
   format(c: Config<F>): string[];
   /** The router's decision for tokens x2d [G·S, d] (called inside the `router` scope). */

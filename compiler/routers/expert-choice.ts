@@ -68,7 +68,32 @@ export const expertChoice = defineRouter({
   expertsPerToken: (c) => (c.experts * c.capacity) / c.group,
   kind: (c) =>
     c.normalize === 'softmax' ? 'softmax_expert_choice' : c.normalize === 'sinkhorn' ? 'sinkhorn_expert_choice' : 'sparsity_constrained_expert_choice',
-  kinds: { softmax_expert_choice: 'Softmax EC', sinkhorn_expert_choice: 'Sinkhorn EC', sparsity_constrained_expert_choice: 'Sparsity EC' },
+  kinds: {
+    softmax_expert_choice: {
+      name: 'Softmax Expert Choice',
+      short: 'Softmax EC',
+      spelling: 'expert_choice(normalize: softmax)',
+      selects: "each expert's top-C tokens by softmax gate",
+      combine: 'softmax gate',
+      aux: 'none',
+    },
+    sinkhorn_expert_choice: {
+      name: 'Sinkhorn Expert Choice',
+      short: 'Sinkhorn EC',
+      spelling: 'expert_choice(normalize: sinkhorn)',
+      selects: "each expert's top-C tokens by plan",
+      combine: 'softmax gate (or the plan)',
+      aux: 'none',
+    },
+    sparsity_constrained_expert_choice: {
+      name: 'Sparsity-constrained Expert Choice',
+      short: 'Sparsity EC',
+      spelling: 'expert_choice(normalize: sparsity)',
+      selects: "each expert's top-C tokens by a k-sparse OT plan",
+      combine: 'softmax gate (or the plan)',
+      aux: 'none',
+    },
+  },
   format: (c) => [
     `experts: ${c.experts}`,
     `normalize: ${c.normalize}`,

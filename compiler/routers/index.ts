@@ -3,7 +3,7 @@
 // lowering, the study labels and the benchmarks read it; adding a family is one
 // definition file (plus its lowering) and one line here.
 import type { RouterConfig, RouterFamily, RouterKind } from './config.ts';
-import type { RouterDefinition, RouterParam } from './definition.ts';
+import type { RouterDefinition, RouterKindInfo, RouterParam } from './definition.ts';
 import { tokenChoice } from './token-choice.ts';
 import { expertChoice } from './expert-choice.ts';
 import { soft } from './soft.ts';
@@ -61,11 +61,14 @@ export function formatRouter(config: RouterConfig): string {
   return `${config.family}(${definitionOf(config).format(config).join(', ')})`;
 }
 
-/** Every router kind with its short label (the paper's abbreviations), in table order. */
-export const ROUTER_KIND_LABELS: Readonly<Record<string, string>> = Object.assign(
+/** Every router kind with its description, in table order. */
+export const ROUTER_KINDS: Readonly<Record<string, RouterKindInfo>> = Object.assign(
   {},
-  ...ROUTER_FAMILIES.map((f) => ROUTERS[f].kinds as Readonly<Record<string, string>>),
+  ...ROUTER_FAMILIES.map((f) => ROUTERS[f].kinds as Readonly<Record<string, RouterKindInfo>>),
 );
 
-export type { RouterDefinition, RouterParam, RouterRule, RouterSettings, RouterCapacity, CheckedRouter, RouterCheckContext } from './definition.ts';
+/** Every router kind with its short label (the paper's abbreviations), in table order. */
+export const ROUTER_KIND_LABELS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(ROUTER_KINDS).map(([k, v]) => [k, v.short]));
+
+export type { RouterDefinition, RouterKindInfo, RouterParam, RouterRule, RouterSettings, RouterCapacity, CheckedRouter, RouterCheckContext } from './definition.ts';
 export type { RouterConfig, RouterFamily, RouterKind, Rounding } from './config.ts';

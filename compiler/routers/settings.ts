@@ -3,6 +3,7 @@
 // before it and the model's tokens per image.
 import { readValue } from '../check/read.ts';
 import type { Typed } from '../check/types.ts';
+import { withDefaults } from '../check/defaults.ts';
 import type { ArgValue, CallValue } from '../resolve/values.ts';
 import type { RouterDefinition, RouterSettings } from './definition.ts';
 
@@ -22,13 +23,12 @@ export function givenValue(def: RouterDefinition, args: ReadonlyMap<string, ArgV
 }
 
 export function routerSettings(def: RouterDefinition, args: ReadonlyMap<string, ArgValue>, tokens: number | undefined): RouterSettings {
-  const values = new Map<string, Typed>();
-  const ctx = { get: (name: string) => values.get(name), tokens };
-  for (const [name, spec] of Object.entries(def.params)) {
-    const given = givenValue(def, args, name);
-    const value = given ?? (typeof spec.default === 'function' ? spec.default(ctx) : spec.default);
-    if (value !== undefined) values.set(name, value);
+  const given = new Map<string, Typed>();
+  for (const name of Object.keys(def.params)) {
+    const v = givenValue(def, args, name);
+    if (v !== undefined) given.set(name, v);
   }
+  const values = withDefaults(def.params, given, tokens);
   const read = <T>(name: string, kind: string): T => {
     const v = values.get(name);
     if (typeof v !== kind) throw new Error(`internal: ${def.family} parameter '${name}' has no ${kind} value`);

@@ -70,7 +70,16 @@ export const soft = defineRouter({
   // Every slot mixes every token, so every expert contributes to every token's output.
   expertsPerToken: (c) => c.experts,
   kind: () => 'soft_moe',
-  kinds: { soft_moe: 'Soft MoE' },
+  kinds: {
+    soft_moe: {
+      name: 'Soft MoE',
+      short: 'Soft MoE',
+      spelling: 'soft(experts, slots)',
+      selects: 'every slot mixes all tokens',
+      combine: 'softmax over all slots',
+      aux: 'none',
+    },
+  },
   format: (c) => [
     `experts: ${c.experts}`,
     // A factor the user gave (slots = round(S·c/E)) is printed as the factor, so it reads back unchanged.

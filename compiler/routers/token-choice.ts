@@ -50,8 +50,8 @@ export const tokenChoice = defineRouter({
   example: 'token_choice(experts: 8)',
   params: {
     experts: EXPERTS,
-    // `sparsity` is in the type so that its own rule (sparsity-normalize) explains it.
-    normalize: { type: enumOf('softmax', 'sinkhorn', 'sparsity'), doc: 'normalizer', default: 'softmax' },
+    // `sparsity` (expert choice only) is explained by this family's sparsity-normalize rule.
+    normalize: { type: enumOf('softmax', 'sinkhorn'), doc: 'normalizer', default: 'softmax', explained: ['sparsity'] },
     k: { type: int(1), doc: 'experts per token', default: 1 },
     capacity: CAPACITY,
     rounding: { ...ROUNDING, default: 'ceil' },
@@ -86,7 +86,24 @@ export const tokenChoice = defineRouter({
   // An upper bound: a dropped choice uses no expert.
   expertsPerToken: (c) => c.k,
   kind: (c) => (c.normalize === 'softmax' ? 'softmax_token_choice' : 'sinkhorn_token_choice'),
-  kinds: { softmax_token_choice: 'Softmax TC', sinkhorn_token_choice: 'Sinkhorn TC' },
+  kinds: {
+    softmax_token_choice: {
+      name: 'Softmax Token Choice',
+      short: 'Softmax TC',
+      spelling: 'token_choice(normalize: softmax)',
+      selects: "each token's top-k softmax gates",
+      combine: 'softmax gate',
+      aux: 'importance + load',
+    },
+    sinkhorn_token_choice: {
+      name: 'Sinkhorn Token Choice',
+      short: 'Sinkhorn TC',
+      spelling: 'token_choice(normalize: sinkhorn)',
+      selects: "each token's top-k Sinkhorn plan entries",
+      combine: 'softmax of the clean logits (or the plan)',
+      aux: 'weights 0 by default',
+    },
+  },
   format: (c) => [
     `experts: ${c.experts}`,
     `normalize: ${c.normalize}`,

@@ -17,16 +17,7 @@ import { onnx } from '../../export/onnx/proto.ts';
 import { selectBackend } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 
-/** `CODE: message` of the fault `f` throws (the code is data on the fault, not part of its message). */
-function codedMessage(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    const fault = e as { code?: string; message: string };
-    return `${fault.code ?? ''}: ${fault.message}`;
-  }
-  throw new Error('expected a fault');
-}
+import { codedMessage } from '../support/fault.ts';
 import { ROUTER_CASES, fixtureModel, loadGraphOf, testImages, tfjsLogits, weightsOf, writeSpec } from './onnx-fixtures.ts';
 
 const TOLERANCE = 2e-5;

@@ -59,7 +59,7 @@ describe('MoE lowering (graph)', () => {
       const expected = ['aux_loss', 'dropped', 'experts_per_token', 'load'];
       if (router.family === 'token_choice') expected.push('importance_loss', ...(router.noise > 0 ? ['load_loss'] : []));
       expect(stats).toEqual(expected.sort());
-      expect(graph.nodes.filter((n) => n.op === 'add_noise')).toHaveLength(router.family !== 'soft' && router.noise > 0 && !(router.family === 'expert_choice' && router.normalize === 'sparsity') ? 1 : 0);
+      expect(graph.nodes.filter((n) => n.op === 'add_noise')).toHaveLength((router.family === 'token_choice' || router.family === 'expert_choice') && router.noise > 0 && router.normalize !== 'sparsity' ? 1 : 0);
     });
   }
 

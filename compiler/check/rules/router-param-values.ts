@@ -16,6 +16,7 @@ export const routerParamValues: RouterRule = {
     for (const arg of call.args) {
       const spec = arg.name ? def.params[arg.name] : undefined;
       if (!spec) continue;
+      if (arg.value.kind === 'symbol' && spec.explained?.includes(arg.value.name)) continue;
       out.push(...readValue(spec.type, arg.value, `router parameter '${arg.name}'`, { fieldNames: ctx.fieldNames }).diagnostics);
     }
     for (const [name, spec] of Object.entries(def.params)) {
