@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderDiagnosticsJson, renderFault } from '../diagnostics/render.ts';
+import { limitDiagnostics } from '../diagnostics/limit.ts';
 import { EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, UserError, type CliContext, type CommandModule, type Output } from './context.ts';
 import { commands as defaultCommands } from './commands/index.ts';
 
@@ -83,9 +84,10 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       return flag('color', !argv.includes('--no-color')) && !noColorEnv && stderr.isTTY;
     },
     printDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, format: 'text' | 'json') {
-      // JSON is data for another program: stdout. Text is for people: stderr.
-      if (format === 'json') stdout.write(renderDiagnosticsJson(diagnostics));
-      else stderr.write(renderDiagnostics(diagnostics, sources, { color: this.color, maxLineWidth: Math.max(40, (stderr.columns ?? 120) - 8) }));
+      // JSON is data for another program: stdout. Text is for people: stderr. Both bounded (diagnostics/limit.ts).
+      const shown = limitDiagnostics(diagnostics);
+      if (format === 'json') stdout.write(renderDiagnosticsJson(shown));
+      else stderr.write(renderDiagnostics(shown, sources, { color: this.color, maxLineWidth: Math.max(40, (stderr.columns ?? 120) - 8) }));
     },
     printFault(fault) {
       stderr.write(renderFault(fault, { color: this.color }));

@@ -96,7 +96,7 @@ function selectPair(program: Program, options: CompileOptions): { model?: Resolv
   let train: ResolvedTrain | undefined;
   if (typeof options.train === 'string' || (options.train === undefined && program.entryTrains.length > 0 && options.model === undefined)) {
     const t = selectTrain(program, options.train === undefined ? undefined : options.train);
-    diagnostics.push(...t.diagnostics);
+    for (const d of t.diagnostics) diagnostics.push(d);
     train = t.value;
     if (!train) return { diagnostics };
   } else if (options.train === undefined && options.model !== undefined) {
@@ -105,7 +105,7 @@ function selectPair(program: Program, options: CompileOptions): { model?: Resolv
     if (own.length === 1) train = own[0];
   }
   const m = selectModel(program, options.model ?? train?.model);
-  diagnostics.push(...m.diagnostics);
+  for (const d of m.diagnostics) diagnostics.push(d);
   if (!m.value) return { diagnostics };
   if (options.train === false) return { model: m.value, diagnostics };
   train ??= defaultTrain(m.value.name);
@@ -131,7 +131,7 @@ export function compile(entry: string, options: CompileOptions = {}): Compilatio
   const acrossAll = new Set([...program.acrossDiagnostics.values()].flat());
   if (options.select !== false && !unreadable && !hasErrors(diagnostics.filter((d) => !acrossAll.has(d)))) {
     const selected = selectPair(program, options);
-    diagnostics.push(...selected.diagnostics);
+    for (const d of selected.diagnostics) diagnostics.push(d);
     model = selected.model;
     if (selected.train && model) {
       const flags = options.trainFlags ?? {};
@@ -139,11 +139,12 @@ export function compile(entry: string, options: CompileOptions = {}): Compilatio
       // The declared pair was checked by loadProgram; check again what the flags or --model changed.
       const declared = program.trains.get(train.name);
       const flagged = new Set(Object.entries(flags).filter(([, v]) => v !== undefined).map(([k]) => k));
-      if (!declared || declared.model !== model.name || flagged.size > 0) {
+      // Default train settings (no train block) are a fallback, not the user's pairing: not judged.
+      if (declared && (declared.model !== model.name || flagged.size > 0)) {
         const context = declared ? program.trainContexts.get(train.name) : undefined;
         const stale = new Set(program.acrossDiagnostics.get(train.name) ?? []);
         diagnostics = diagnostics.filter((d) => !stale.has(d));
-        diagnostics.push(...checkProgramRules(programRuleContext(model, train, context, program.scope, flagged)));
+        for (const d of checkProgramRules(programRuleContext(model, train, context, program.scope, flagged))) diagnostics.push(d);
       }
     }
   }
@@ -161,7 +162,7 @@ export function compile(entry: string, options: CompileOptions = {}): Compilatio
     sources: program.sources,
     graph() {
       if (!model) throw new Error(`compile(${entry}): no model to lower (check .ok and .diagnostics first)`);
-      graph ??= lowerModel(model, { source: program.entry });
+      graph ??= lowerModel(model, { source: path });
       return graph;
     },
   };

@@ -139,7 +139,7 @@ export interface ResolvedScope {
 export function resolveScope(parsed: ParsedFiles & { entryFile: SpecFile }, options: LoadOptions, out: Diagnostic[]): ResolvedScope {
   const scope = buildScope(parsed.files, parsed.presets, out);
   const overrides = options.overrides && options.overrides.length > 0 ? parseOverrides(options.overrides, parse) : undefined;
-  if (overrides) out.push(...overrides.diagnostics);
+  if (overrides) for (const d of overrides.diagnostics) out.push(d);
   const decls = parsed.entryFile.declarations;
   const entryModels = decls.filter((d): d is ModelDeclaration => d.kind === 'ModelDeclaration').map((d) => d.name.name);
   const entryTrains = decls.filter((d): d is TrainDeclaration => d.kind === 'TrainDeclaration').map((d) => d.name.name);
@@ -167,7 +167,7 @@ function checkModelNamed(r: ResolvedScope, name: string, report: Diagnostic[], w
   const overridden = withOverrides && r.overrideTargets.has(name);
   const ctx = buildModelContext(entryDecl.decl, entryDecl.file, r.inheritance, r.scope, diags, overridden ? r.modelOverrides : undefined);
   if (ctx && !r.fieldSources.has(name)) r.fieldSources.set(name, ctx.sources);
-  if (ctx) diags.push(...checkModel(ctx));
+  if (ctx) for (const d of checkModel(ctx)) diags.push(d);
   const routerOverride = r.overrides?.routerParams[0];
   if (ctx && routerOverride && overridden && ctx.rules.every((rule) => rule.layer.kind !== 'moe')) {
     diags.push(
@@ -176,7 +176,7 @@ function checkModelNamed(r: ResolvedScope, name: string, report: Diagnostic[], w
       }),
     );
   }
-  report.push(...diags);
+  for (const d of diags) report.push(d);
   return ctx && !hasErrors(diags) ? buildModel(ctx) : undefined;
 }
 
@@ -206,8 +206,8 @@ export function checkTrains(parsed: ParsedFiles, r: ResolvedScope, report: Diagn
     const fileModels = file.declarations.filter((d): d is ModelDeclaration => d.kind === 'ModelDeclaration').map((d) => d.name.name);
     const diags: Diagnostic[] = [];
     const context = buildTrainContext(e.decl, e.file, diags, e.file === parsed.entry ? r.overrides?.trainFields : undefined);
-    diags.push(...checkTrain(context, { scope: r.scope, fileModels }));
-    report.push(...diags);
+    for (const d of checkTrain(context, { scope: r.scope, fileModels })) diags.push(d);
+    for (const d of diags) report.push(d);
     if (!hasErrors(diags)) trains.set(name, { train: buildTrain(context, fileModels.length === 1 ? fileModels[0] : undefined), context });
   }
   return trains;
@@ -274,17 +274,17 @@ export function loadProgram(path: string, options: LoadOptions = {}): Program {
   if (resolved.overrides) allSources.set(OVERRIDE_SOURCE, resolved.overrides.source);
 
   // Routers are checked on their own too, so an unused one still gets its diagnostics.
-  for (const e of resolved.scope.entries.values()) if (!e.preset && e.decl.kind === 'RouterDeclaration') out.push(...checkRouterDeclaration(e.decl, e.file));
+  for (const e of resolved.scope.entries.values()) if (!e.preset && e.decl.kind === 'RouterDeclaration') for (const d of checkRouterDeclaration(e.decl, e.file)) out.push(d);
 
   const trainDiagnostics: Diagnostic[] = [];
   const checkedTrains = checkTrains(parsed, resolved, trainDiagnostics);
   const used = [...(options.model ? [options.model] : []), ...[...checkedTrains.values()].map((t) => t.train.model)];
   const models = checkModels(resolved, used, out);
-  out.push(...trainDiagnostics);
+  for (const d of trainDiagnostics) out.push(d);
   // A train block whose model failed to check cannot be trained.
   for (const [name, t] of [...checkedTrains]) if (!models.has(t.train.model)) checkedTrains.delete(name);
   const across = checkPrograms(resolved, checkedTrains, models);
-  for (const d of across.values()) out.push(...d);
+  for (const list of across.values()) for (const d of list) out.push(d);
 
   return {
     entry,

@@ -13,6 +13,7 @@
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 //   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
+//   MOE07xx  routing analysis and reports           codes/report.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import type { CodeTable } from './codes/table.ts';
 import { syntaxCodes } from './codes/syntax.ts';
@@ -26,6 +27,7 @@ import { vmoeCodes } from './codes/vmoe.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
+import { reportCodes } from './codes/report.ts';
 
 export type { CodeInfo, CodeTable } from './codes/table.ts';
 
@@ -41,6 +43,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...reliabilityCodes,
   ...exportOnnxCodes,
   ...editorCodes,
+  ...reportCodes,
 });
 
 export interface DiagnosticExtras {

@@ -174,14 +174,11 @@ export interface FaultLike {
 }
 
 /**
- * A user-facing failure as text ending with a newline: with a code, in the diagnostic
- * form (`error MOE0510: …` and `= help: …`); without one, `error: …` and `help: …`.
+ * A user-facing failure as text ending with a newline: `error: CODE: message` (the code
+ * when it has one) and `help: …` — the form the CLI has always printed for faults.
  */
 export function renderFault(fault: FaultLike, options: RenderOptions = {}): string {
-  if (fault.code !== undefined) {
-    const d: Diagnostic = { code: fault.code, severity: 'error', message: fault.message, ...(fault.help ? { help: fault.help } : {}) };
-    return renderDiagnostic(d, new Map(), options) + '\n';
-  }
   const c = pc.createColors(options.color ?? false);
-  return `${severityColor(c, 'error')('error')}: ${fault.message}\n${fault.help ? `${c.bold('help')}: ${fault.help}\n` : ''}`;
+  const code = fault.code !== undefined ? `${fault.code}: ` : '';
+  return `${severityColor(c, 'error')('error')}: ${code}${fault.message}\n${fault.help ? `${c.bold('help')}: ${fault.help}\n` : ''}`;
 }

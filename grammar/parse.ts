@@ -115,7 +115,7 @@ export function parse(text: string, path: string): ParseResult {
       diagnostics.push(diagnostic('MOE0109', 'declaration is nested too deeply to parse', tokenSpan(path, chunk[0])));
       continue;
     }
-    diagnostics.push(...convertErrors(result.errors, { path, tokens, indexOf, lexerErrorOffsets, following, endOfFile }));
+    for (const d of convertErrors(result.errors, { path, tokens, indexOf, lexerErrorOffsets, following, endOfFile })) diagnostics.push(d);
     if (result.cst) {
       const decl = builder.declaration(result.cst);
       if (decl) declarations.push(decl);

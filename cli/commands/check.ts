@@ -43,7 +43,7 @@ export const checkCommand: CommandModule = {
         for (const file of files) {
           try {
             const result = collectDiagnostics(file, { cwd: ctx.cwd });
-            diagnostics.push(...result.diagnostics);
+            for (const d of result.diagnostics) diagnostics.push(d);
             for (const [path, text] of result.sources) sources.set(path, text);
           } catch (err) {
             if (!(err instanceof UserError)) throw err;

@@ -23,6 +23,8 @@ import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
 import { exportCommand } from './export.ts';
 import { lspCommand } from './lsp.ts';
+import { routesCommand } from './routes.ts';
+import { reportCommand } from './report.ts';
 
 export type { CommandModule } from '../context.ts';
 
@@ -37,4 +39,6 @@ export const commands: readonly CommandModule[] = [
   studyCommand,
   exportCommand,
   lspCommand,
+  routesCommand,
+  reportCommand,
 ];

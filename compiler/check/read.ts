@@ -175,7 +175,7 @@ export function readArguments(
       continue;
     }
     const r = readValue(spec.type, arg.value, `argument '${arg.name}' of ${fn}`);
-    diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) diagnostics.push(d);
     if (r.value !== undefined) values.set(arg.name, r.value);
   }
   for (const [name, spec] of Object.entries(sig)) {

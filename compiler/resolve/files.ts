@@ -37,7 +37,7 @@ export function loadFiles(entry: string, readFile: ReadFile, parse: ParseFile, e
     }
     sources.set(path, text);
     const parsed = parse(text, path);
-    diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
     byPath.set(path, parsed.file);
     files.push(parsed.file);
     const targets: string[] = [];

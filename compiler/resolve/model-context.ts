@@ -75,10 +75,13 @@ interface Flattened {
   readonly sources: ReadonlyMap<string, readonly FieldSource[]>;
 }
 
-/** Resolves `extends` chains; memoised per scope so each problem is reported once. */
+/**
+ * Resolves `extends` chains; memoised per scope so each problem is reported once.
+ * Iterative (a walk up the chain, then a fold back down), so a chain of any length
+ * costs no stack.
+ */
 export class Inheritance {
   private readonly memo = new Map<string, Flattened | null>();
-  private readonly visiting: string[] = [];
 
   constructor(
     private readonly scope: Scope,
@@ -86,51 +89,66 @@ export class Inheritance {
   ) {}
 
   flatten(decl: ModelDeclaration): Flattened | null {
-    const name = decl.name.name;
-    if (this.memo.has(name)) return this.memo.get(name) ?? null;
+    if (this.memo.has(decl.name.name)) return this.memo.get(decl.name.name) ?? null;
+    // Up: the declarations not yet resolved, from `decl` to the first one whose base is known (or bad).
+    const chain: ModelDeclaration[] = [];
+    const onChain = new Map<string, number>();
     let base: Flattened | null = { fields: new Map(), rules: [], sources: new Map() };
-    this.visiting.push(name);
-    if (decl.base) {
-      const baseName = decl.base.name;
+    for (let cur: ModelDeclaration | undefined = decl; cur; ) {
+      const name = cur.name.name;
+      if (this.memo.has(name)) {
+        base = this.memo.get(name) ?? null;
+        break;
+      }
+      onChain.set(name, chain.length);
+      chain.push(cur);
+      if (!cur.base) break;
+      const baseName = cur.base.name;
       const entry = this.scope.get(baseName);
-      if (this.visiting.includes(baseName)) {
-        const cycle = [...this.visiting.slice(this.visiting.indexOf(baseName)), baseName];
-        this.out.push(diagnostic('MOE0205', `'extends' cycle: ${cycle.join(' → ')}`, decl.base.span));
+      cur = undefined;
+      if (onChain.has(baseName)) {
+        const cycle = [...chain.slice(onChain.get(baseName)).map((d) => d.name.name), baseName];
+        this.out.push(diagnostic('MOE0205', `'extends' cycle: ${cycle.join(' → ')}`, chain[chain.length - 1]!.base!.span));
         for (const n of cycle) this.memo.set(n, null);
         base = null;
       } else if (!entry) {
         const help = didYouMean(baseName, this.scope.namesOf('ModelDeclaration'));
-        this.out.push(diagnostic('MOE0204', `unknown model '${baseName}'`, decl.base.span, help ? { help } : {}));
+        this.out.push(diagnostic('MOE0204', `unknown model '${baseName}'`, chain[chain.length - 1]!.base!.span, help ? { help } : {}));
         base = null;
       } else if (entry.decl.kind !== 'ModelDeclaration') {
         this.out.push(
-          diagnostic('MOE0213', `'${baseName}' is a ${kindWord(entry.decl.kind)}, not a model`, decl.base.span, {
+          diagnostic('MOE0213', `'${baseName}' is a ${kindWord(entry.decl.kind)}, not a model`, chain[chain.length - 1]!.base!.span, {
             notes: [{ message: 'declared here', span: entry.decl.name.span }],
           }),
         );
         base = null;
-      } else {
-        base = this.flatten(entry.decl);
+      } else cur = entry.decl;
+    }
+    // Down: each declaration's fields over its base's, from the deepest base to `decl`.
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const d = chain[i]!;
+      const name = d.name.name;
+      if (this.memo.has(name)) {
+        base = this.memo.get(name) ?? null; // part of a cycle
+        continue;
       }
+      if (!base) {
+        this.memo.set(name, null);
+        continue;
+      }
+      const own = ownFields(d.members.filter((m): m is Field => m.kind === 'Field'), this.out);
+      const fields = new Map(base.fields);
+      const sources = new Map(base.sources);
+      const preset = this.scope.get(name)?.preset ?? false;
+      for (const [n, f] of own) {
+        fields.set(n, f);
+        sources.set(n, [{ model: name, preset, field: f }, ...(base.sources.get(n) ?? [])]);
+      }
+      const rules = [...base.rules, ...d.members.filter((m): m is BlockRule => m.kind === 'BlockRule')];
+      base = { fields, rules, sources };
+      this.memo.set(name, base);
     }
-    this.visiting.pop();
-    if (this.memo.has(name)) return this.memo.get(name) ?? null; // part of a cycle found below
-    if (!base) {
-      this.memo.set(name, null);
-      return null;
-    }
-    const own = ownFields(decl.members.filter((m): m is Field => m.kind === 'Field'), this.out);
-    const fields = new Map(base.fields);
-    const sources = new Map(base.sources);
-    const preset = this.scope.get(name)?.preset ?? false;
-    for (const [n, f] of own) {
-      fields.set(n, f);
-      sources.set(n, [{ model: name, preset, field: f }, ...(base.sources.get(n) ?? [])]);
-    }
-    const rules = [...base.rules, ...decl.members.filter((m): m is BlockRule => m.kind === 'BlockRule')];
-    const flat = { fields, rules, sources };
-    this.memo.set(name, flat);
-    return flat;
+    return this.memo.get(decl.name.name) ?? null;
   }
 }
 

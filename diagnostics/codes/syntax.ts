@@ -13,4 +13,5 @@ export const syntaxCodes: CodeTable = {
   MOE0109: { severity: 'error', description: 'an expression is nested too deeply or is too long to parse' },
   MOE0110: { severity: 'error', description: 'a number is too large to represent' },
   MOE0111: { severity: 'error', description: 'a block rule (`blocks …: …`) inside a train declaration' },
+  MOE0112: { severity: 'note', description: 'more diagnostics than are shown: the first 200 are listed, and this note counts the rest' },
 };
