@@ -9,6 +9,9 @@ import { compileSpec } from '../shared/session.ts';
 import { batchMultiple } from '../../compiler/check/batch-multiple.ts';
 import { benchModel } from '../../runtime/bench/model-bench.ts';
 import { renderModelBench } from '../../runtime/bench/report.ts';
+import { activeProfile } from '../../runtime/backends/index.ts';
+import { parseEngine } from '../onnx-engine.ts';
+import { compareInference, renderInferenceComparison } from '../../export/onnx/bench.ts';
 
 interface BenchFlags {
   model?: string;
@@ -18,6 +21,7 @@ interface BenchFlags {
   json?: boolean;
   profile: boolean;
   update: boolean;
+  engine?: string;
 }
 
 export async function runBench(file: string, flags: BenchFlags, ctx: CliContext): Promise<number> {
@@ -32,6 +36,18 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
     throw new UserError(`--batch ${batch} does not fit model ${model.name}: its routing groups span ${multiple} images, so the batch must be a multiple of ${multiple}`, `use --batch ${Math.max(multiple, Math.round(batch / multiple) * multiple)}`, 'MOE0524');
   const graph = compiled.graph();
   const backend = await activateBackend(backendName);
+  if (!activeProfile().readsSync) {
+    throw new UserError(
+      `moec bench cannot run on ${activeProfile().name}: it reads results synchronously, which this backend cannot do in Node`,
+      'use --backend wasm or cpu (or tensorflow)',
+    );
+  }
+  if (parseEngine(flags.engine) === 'onnx') {
+    if (!flags.json) ctx.stderr.write(`backend ${backend}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
+    const comparison = await compareInference(graph, { batch, reps });
+    ctx.stdout.write(flags.json ? JSON.stringify(comparison, null, 2) + '\n' : renderInferenceComparison(comparison));
+    return 0;
+  }
   if (!flags.json) ctx.stderr.write(`backend ${backend}; measuring ${reps} steps of batch ${batch}…\n`);
   let report;
   try {
@@ -46,9 +62,6 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
         `bench of ${model.name} at batch ${batch} ran out of memory on ${backend.split(' ')[0]}: ${message}`,
         `its ${params.toLocaleString('en-US')} parameters with gradients${flags.update ? ' and AdamW state' : ''} take ${stateGiB.toFixed(2)} GiB before any activation (the wasm heap stops at 4 GiB): try a smaller --batch${flags.update ? ', --no-update' : ''}, a smaller model, or a native backend`,
       );
-    }
-    if (/OffscreenCanvas|synchronous/i.test(message)) {
-      throw new UserError(`bench failed on ${backend.split(' ')[0]}: ${message}`, 'moec bench reads results synchronously, which this backend cannot do in Node; use --backend wasm or cpu');
     }
     throw error;
   }
@@ -70,6 +83,7 @@ export const benchCommand: CommandModule = {
       .option('--json', 'print the report as JSON')
       .option('--no-profile', 'skip the per-op / per-block / per-kernel profiling passes')
       .option('--no-update', 'time forward + backward only (no optimiser update)')
+      .option('--engine <name>', 'tfjs (training and inference report), or onnx: inference on onnxruntime and tfjs side by side', 'tfjs')
       .action(async (file: string, flags: BenchFlags) => {
         const code = await runBench(file, flags, ctx);
         if (code !== 0) setExit(code);

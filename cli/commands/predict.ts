@@ -1,22 +1,26 @@
 // `moec predict FILE --checkpoint DIR image.png…`: the top classes of each image
 // with their probabilities.
-import { dirname, resolve } from 'node:path';
-import { EXIT_ERROR, type CliContext } from '../context.ts';
+import { resolve } from 'node:path';
+import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
-import { applyWeightsSource, readWeightsSource } from '../weights-source.ts';
+import { applyWeightsSource, isNpzPath, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
 import { compileSpec, withModel } from '../shared/session.ts';
+import { openOnnxEngine, parseEngine, probabilitiesOf } from '../onnx-engine.ts';
+import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 
 interface PredictFlags {
-  checkpoint: string;
+  checkpoint?: string;
   train?: string;
   backend: string;
   set: string[];
   top?: string;
   format: string;
+  engine?: string;
+  onnx?: string;
 }
 
 export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
@@ -24,16 +28,14 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   const top = parseIntFlag('--top', flags.top) ?? 3;
   const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
   if (!compiled) return EXIT_ERROR;
-  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph(), baseDir: dirname(compiled.path) };
-  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
+  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph() };
+  const engine = parseEngine(flags.engine);
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Float32Array(images.length * size);
   for (const [i, f] of images.entries()) pixels.set(await decodeImage(resolve(ctx.cwd, f), shape), i * size);
-  await activateBackend(backendName);
-  return withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) => {
-    const classes = weights.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
-    const probs = await predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
+  const report = (probs: Float32Array[], classNames: readonly string[] | undefined) => {
+    const classes = classNames ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
     const results = images.map((f, i) => {
       const ranked = Array.from(probs[i]!, (p, c) => ({ class: classes[c] ?? String(c), index: c, probability: p }))
         .sort((a, b) => b.probability - a.probability)
@@ -46,8 +48,25 @@ export async function runPredict(file: string, images: string[], flags: PredictF
         ctx.stdout.write(`${r.image}\n`);
         for (const t of r.top) ctx.stdout.write(`  ${t.class.padEnd(12)} ${(t.probability * 100).toFixed(2).padStart(6)}%\n`);
       }
+  };
+  if (engine === 'onnx') {
+    const classNames = flags.checkpoint && !isNpzPath(flags.checkpoint) ? loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint))).manifest.state.classes : undefined;
+    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
+    try {
+      const logits = await onnxEngine.logits(pixels, images.length);
+      report(probabilitiesOf(logits, images.length, spec.model.classes, spec.train.loss), classNames);
+    } finally {
+      await onnxEngine.close();
+    }
     return 0;
-  });
+  }
+  if (!flags.checkpoint) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
+  await activateBackend(backendName);
+  await withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) =>
+    report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes),
+  );
+  return 0;
 }
 
 export const predictCommand: CommandModule = {
@@ -57,7 +76,7 @@ export const predictCommand: CommandModule = {
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
+      .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
 ;
     trainOption(command, 'the train block (for its loss: softmax or sigmoid probabilities)');
     backendOption(command);
@@ -65,6 +84,8 @@ export const predictCommand: CommandModule = {
     command
       .option('--top <k>', 'classes to show per image', '3')
       .option('--format <format>', 'text or json', 'text')
+      .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')
+      .option('--onnx <file>', 'with --engine onnx: run this exported model instead of exporting the checkpoint')
       .action(async (file: string, images: string[], flags: PredictFlags) => {
         setExit(await runPredict(file, images, flags, ctx));
       });
