@@ -18,7 +18,7 @@ interface Case {
 
 export const ONNX_CASES: readonly Case[] = [
   { label: 'README example (examples/mnist_soft.moe)', file: 'examples/mnist_soft.moe', batch: 64 },
-  { label: 'Soft MoE S/16 at 224×224 (specs/soft_moe_s16.moe)', file: 'specs/soft_moe_s16.moe', batch: 8 },
+  { label: 'ViT-S/16-sized Soft MoE at 224×224, 16 experts in the last 6 of 12 blocks (bench/onnx-soft-s16.moe)', file: 'bench/onnx-soft-s16.moe', batch: 8 },
 ];
 
 export async function benchOnnxInference(options: BenchOptions): Promise<InferenceComparison[]> {
