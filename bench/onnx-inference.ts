@@ -3,7 +3,7 @@
 // ViT-S/16-sized Soft MoE (Soft MoE in the last 6 of 12 blocks, specs/soft_moe_s16.moe).
 //   node bin/run-ts.mjs bench/onnx-inference.ts [--quick] [--reps N] [--backend wasm]
 import { fileURLToPath } from 'node:url';
-import { loadSpec } from '../runtime/train/session.ts';
+import { compile } from '../compiler/compile.ts';
 import { compareInference, renderInferenceComparison, type InferenceComparison } from '../export/onnx/bench.ts';
 import { formatRatio } from '../runtime/bench/stats.ts';
 import { isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
@@ -24,10 +24,10 @@ export const ONNX_CASES: readonly Case[] = [
 export async function benchOnnxInference(options: BenchOptions): Promise<InferenceComparison[]> {
   const rows: InferenceComparison[] = [];
   for (const c of ONNX_CASES) {
-    const spec = loadSpec({ file: c.file, cwd: root, trainOptional: true });
-    if (!spec.ok) throw new Error(`${c.file} does not compile`);
+    const spec = compile(c.file, { cwd: root });
+    if (!spec.ok) throw new Error(`${c.file} does not compile: ${spec.diagnostics.map((d) => d.message).join('; ')}`);
     const batch = options.quick ? Math.max(1, c.batch / 4) : c.batch;
-    rows.push(await compareInference(spec.graph, { batch, reps: Math.max(1, options.quick ? 2 : options.reps) }));
+    rows.push(await compareInference(spec.graph(), { batch, reps: Math.max(1, options.quick ? 2 : options.reps) }));
   }
   return rows;
 }
