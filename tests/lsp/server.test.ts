@@ -21,9 +21,8 @@ import {
   DidChangeConfigurationNotification,
 } from 'vscode-languageserver-protocol/node';
 import { bundleServer, startSession, type Session } from './client.ts';
-import { loadProgram, selectModel, costOf } from '../../compiler/index.ts';
-import { lowerModel } from '../../compiler/lower/index.ts';
-import { PRESETS_PATH } from '../../compiler/index.ts';
+import { loadProgram, PRESETS_PATH } from '../../compiler/index.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const BASE = `model base extends vit_ti16 {
   image:   32x32x3
@@ -166,8 +165,9 @@ describe('moec lsp', () => {
   });
 
   it('hover on an MoE block shows the parameter count of moec compile --json', async () => {
-    const program = loadProgram(join(dir, 'main.moe'));
-    const cost = costOf(lowerModel(selectModel(program, 'child').value!));
+    const cli = await runCli(['compile', 'main.moe', '--model', 'child', '--json'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const cost = JSON.parse(cli.stdout) as { blocks: { params: number }[] };
     const md = await hover(mainUri, MAIN, 'blocks every 2', 2);
     expect(md).toContain('blocks every 2');
     expect(md).toContain('3 of 6 blocks (1, 3, 5)');
