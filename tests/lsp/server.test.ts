@@ -137,6 +137,15 @@ describe('moec lsp', () => {
 
     await change(mainUri, MAIN);
     expect(await session.waitForDiagnostics(mainUri, (d) => d.length === 0)).toEqual([]);
+
+    // An incremental edit (a range replaced) is applied to the server's copy of the text.
+    const start = at(MAIN, 'experts: 16');
+    const edit = { range: { start, end: { line: start.line, character: start.character + 7 } }, text: 'expert' };
+    await session.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: mainUri, version: ++version }, contentChanges: [edit] });
+    const again = await session.waitForDiagnostics(mainUri, (d) => d.length > 0);
+    expect(again.some((d) => (d.message as string).includes("'expert'"))).toBe(true);
+    await change(mainUri, MAIN);
+    await session.waitForDiagnostics(mainUri, (d) => d.length === 0);
   });
 
   it('offers the did-you-mean fix of an unknown base model and router', async () => {
@@ -211,6 +220,12 @@ describe('moec lsp', () => {
     expect(selector).toEqual(expect.arrayContaining(['all', 'last N', 'every N', 'A..B']));
     const ext = await complete(mainUri, MAIN, MAIN.indexOf('base {'));
     expect(ext).toEqual(expect.arrayContaining(['base', 'vit_b16', 'child']));
+    const trainBody = await complete(mainUri, MAIN, MAIN.indexOf('  steps: 10'));
+    expect(trainBody).toEqual(expect.arrayContaining(['data', 'optimizer', 'batch']));
+    expect(trainBody).not.toContain('model');
+    const withOptimizer = MAIN.replace('  steps: 10', '  steps: 10\n  optimizer: ');
+    await change(mainUri, withOptimizer);
+    expect(await complete(mainUri, withOptimizer, withOptimizer.indexOf('optimizer: ') + 11)).toEqual(['adamw', 'sgd']);
     const withPool = MAIN.replace('  width: 96', '  pool: \n  width: 96');
     await change(mainUri, withPool);
     expect(await complete(mainUri, withPool, withPool.indexOf('pool: ') + 6)).toEqual(['gap', 'cls']);
