@@ -30,7 +30,11 @@ export type { Graph, OpNode, ParamSpec, BlockInfo, VitInfo, GraphOutputs } from 
 export { lowerModel } from './compiler/lower/index.ts';
 export { createGraphModel } from './runtime/executor/graph-model.ts';
 export type { GraphModel, ForwardResult, ForwardOptions } from './runtime/api.ts';
-export { selectBackend } from './runtime/backend.ts';
+export { selectBackend, BACKEND_NAMES } from './runtime/backend.ts';
+export { BACKEND_PROFILES, activeProfile } from './runtime/backends/index.ts';
+export type { BackendProfile } from './runtime/backends/profile.ts';
+export { OPS, OP_KINDS } from './compiler/graph/ops.ts';
+export type { OpDef } from './compiler/graph/ops.ts';
 export { createMoeLayer } from './runtime/moe-layer.ts';
 export { train } from './runtime/train/trainer.ts';
 export { loadDataset } from './runtime/data/index.ts';
