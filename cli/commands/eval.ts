@@ -56,7 +56,7 @@ export const evalCommand: CommandModule = {
       .option('--train <name>', 'the train block whose data to use')
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
       .option('--set <field=value>', 'override a model or train field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option('--batch <n>', 'images per evaluation micro-batch (default 250)')
+      .option('--batch <n>', "images per evaluation micro-batch (default: 250, fewer when the model's memory estimate needs it)")
       .option('--format <format>', 'text or json', 'text')
       .action(async (file: string, flags: EvalFlags) => {
         setExit(await runEval(file, flags, ctx));
