@@ -11,6 +11,7 @@
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 //   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
+//   MOE07xx  routing analysis and reports           codes/report.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
 import { syntaxCodes } from './codes/syntax.ts';
 import { resolveCodes } from './codes/resolve.ts';
@@ -21,6 +22,7 @@ import { vmoeCodes } from './codes/vmoe.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
+import { reportCodes } from './codes/report.ts';
 
 export interface CodeInfo {
   readonly severity: Severity;
@@ -40,6 +42,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...reliabilityCodes,
   ...exportOnnxCodes,
   ...editorCodes,
+  ...reportCodes,
 });
 
 export interface DiagnosticExtras {

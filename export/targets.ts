@@ -4,6 +4,7 @@
 import type { Graph } from '../compiler/graph/ir.ts';
 import type { ResolvedModel } from '../compiler/model.ts';
 import { vmoeTarget } from './vmoe/target.ts';
+import { onnxTarget } from './onnx/target.ts';
 
 export interface ExportInput {
   readonly graph: Graph;
@@ -32,10 +33,13 @@ export interface ExportTarget {
   /** True when the target cannot work without trained weights. */
   readonly needsCheckpoint: boolean;
   readonly options?: readonly ExportOption[];
-  /** Writes into the folder `out` (created by the caller's rules: see prepareOutputFolder). */
+  /** What `-o` names: a folder (default; must not exist unless --force) or one file (onnx: model.onnx). */
+  readonly output?: 'folder' | 'file';
+  /** Writes into the folder `out` (or the file, for output 'file') (created by the caller's rules: see prepareOutputFolder). */
   run(input: ExportInput, out: string, options: Record<string, unknown>): Promise<ExportResult>;
 }
 
 export const EXPORT_TARGETS: Record<string, ExportTarget> = {
   vmoe: vmoeTarget satisfies ExportTarget,
+  onnx: onnxTarget satisfies ExportTarget,
 };

@@ -11,6 +11,8 @@ import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 import { benchModel } from '../../runtime/bench/model-bench.ts';
 import { renderModelBench } from '../../runtime/bench/report.ts';
 import { resolve } from 'node:path';
+import { parseEngine } from '../onnx-engine.ts';
+import { compareInference, renderInferenceComparison } from '../../export/onnx/bench.ts';
 
 interface BenchFlags {
   model?: string;
@@ -20,6 +22,7 @@ interface BenchFlags {
   json?: boolean;
   profile: boolean;
   update: boolean;
+  engine?: string;
 }
 
 export async function runBench(file: string, flags: BenchFlags, ctx: CliContext): Promise<number> {
@@ -34,6 +37,12 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
   if (!selected.value || hasErrors(diagnostics)) return EXIT_ERROR;
   const graph = lowerModel(selected.value, { source: resolve(ctx.cwd, file) });
   const backend = await activateBackend(backendName);
+  if (parseEngine(flags.engine) === 'onnx') {
+    if (!flags.json) ctx.stderr.write(`backend ${backend}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
+    const comparison = await compareInference(graph, { batch, reps });
+    ctx.stdout.write(flags.json ? JSON.stringify(comparison, null, 2) + '\n' : renderInferenceComparison(comparison));
+    return 0;
+  }
   if (!flags.json) ctx.stderr.write(`backend ${backend}; measuring ${reps} steps of batch ${batch}…\n`);
   let report;
   try {
@@ -72,6 +81,7 @@ export const benchCommand: CommandModule = {
       .option('--json', 'print the report as JSON')
       .option('--no-profile', 'skip the per-op / per-block / per-kernel profiling passes')
       .option('--no-update', 'time forward + backward only (no optimiser update)')
+      .option('--engine <name>', 'tfjs (training and inference report), or onnx: inference on onnxruntime and tfjs side by side', 'tfjs')
       .action(async (file: string, flags: BenchFlags) => {
         const code = await runBench(file, flags, ctx);
         if (code !== 0) setExit(code);

@@ -9,6 +9,8 @@ import { loadSpec } from '../../runtime/train/session.ts';
 import { applyWeightsSource, describeWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { lossAndCorrect, openOnnxEngine, parseEngine } from '../onnx-engine.ts';
+import { DEFAULT_EVAL_BATCH } from '../../runtime/train/evaluate.ts';
 
 interface EvalFlags {
   checkpoint: string;
@@ -17,6 +19,8 @@ interface EvalFlags {
   set: string[];
   batch?: string;
   format: string;
+  engine?: string;
+  onnx?: string;
 }
 
 export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): Promise<number> {
@@ -24,9 +28,30 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
   const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
   if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
   if (!spec.ok) return EXIT_ERROR;
+  const engine = parseEngine(flags.engine);
   const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
-  await activateBackend(backendName);
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
+  if (engine === 'onnx') {
+    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
+    try {
+      const split = data.test;
+      const logits = await onnxEngine.logits(split.images, split.count, parseIntFlag('--batch', flags.batch) ?? DEFAULT_EVAL_BATCH);
+      const r = lossAndCorrect(logits, split.labels, spec.model.classes, spec.train.loss);
+      const accuracy = r.correct / split.count;
+      if (flags.format === 'json')
+        ctx.stdout.write(JSON.stringify({ checkpoint: weights.where, step: weights.step, engine: 'onnx', model: onnxEngine.label, data: data.name, images: split.count, loss: r.loss, accuracy }) + '\n');
+      else {
+        ctx.stdout.write(`${flags.onnx ? `model ${flags.onnx}` : describeWeightsSource(weights)} on onnxruntime, ${onnxEngine.threads} threads\n`);
+        ctx.stdout.write(`test split of ${data.name}: ${split.count} images\n`);
+        ctx.stdout.write(`test loss ${r.loss.toFixed(4)}  accuracy ${(accuracy * 100).toFixed(2)}%\n`);
+        ctx.stdout.write('  (routing statistics come from the tfjs engine: --engine tfjs)\n');
+      }
+    } finally {
+      await onnxEngine.close();
+    }
+    return 0;
+  }
+  await activateBackend(backendName);
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
   try {
     applyWeightsSource(model, weights);
@@ -58,6 +83,8 @@ export const evalCommand: CommandModule = {
       .option('--set <field=value>', 'override a model or train field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--batch <n>', "images per evaluation micro-batch (default: 250, fewer when the model's memory estimate needs it)")
       .option('--format <format>', 'text or json', 'text')
+      .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')
+      .option('--onnx <file>', 'with --engine onnx: run this exported model instead of exporting the checkpoint')
       .action(async (file: string, flags: EvalFlags) => {
         setExit(await runEval(file, flags, ctx));
       });

@@ -4,7 +4,8 @@
 // latest checkpoint. The output folder must not exist unless --force; nothing is
 // written before every check passed.
 import { existsSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from './index.ts';
 import { EXPORT_TARGETS, type ExportInput } from '../../export/targets.ts';
@@ -22,6 +23,13 @@ interface ExportFlags {
   force?: boolean;
   set: string[];
   [option: string]: unknown;
+}
+
+/** A single-file target: the file may exist only with --force, and its folder must exist. */
+function checkOutputFile(out: string, force: boolean): void {
+  if (existsSync(out) && statSync(out).isDirectory()) throw new RuntimeFault('MOE0607', `${out}: is a folder; this target writes one file`, 'give a file name, e.g. -o model.onnx');
+  if (existsSync(out) && !force) throw new RuntimeFault('MOE0607', `${out} exists`, 'pass --force to overwrite it, or choose another -o');
+  if (!existsSync(dirname(out))) throw new RuntimeFault('MOE0607', `${dirname(out)}: no such folder for the output file`);
 }
 
 function targetList(): string {
@@ -55,7 +63,8 @@ export async function runExport(source: string, flags: ExportFlags, ctx: CliCont
   if (!target) throw new UserError(`unknown export target '${flags.to}'`, `one of: ${targetList()}`);
   if (!flags.out) throw new UserError('-o OUT_DIR is required');
   const out = resolve(ctx.cwd, flags.out);
-  checkOutputFolder(out, flags.force === true);
+  if (target.output === 'file') checkOutputFile(out, flags.force === true);
+  else checkOutputFolder(out, flags.force === true);
   const input = readInput(source, flags, ctx);
   if (typeof input === 'number') return input;
   let checkpointDir: string | undefined;
@@ -97,7 +106,7 @@ export const exportCommand: CommandModule = {
       .argument('<spec-or-run>', '.moe file or run folder')
       .option('--to <target>', `export target: ${targetList()}`)
       .option('--checkpoint <dir>', 'the weights: a checkpoint folder, or a run folder (its latest checkpoint)')
-      .option('-o, --out <dir>', 'output folder (must not exist unless --force)')
+      .option('-o, --out <path>', 'output folder (must not exist unless --force); a file for --to onnx')
       .option('--force', 'write into an existing output folder')
       .option('--set <field=value>', 'override a model field of a spec (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
     const declared = new Set<string>();

@@ -24,6 +24,8 @@ import { benchCommand } from './bench.ts';
 import { studyCommand } from './study.ts';
 import { exportCommand } from './export.ts';
 import { lspCommand } from './lsp.ts';
+import { routesCommand } from './routes.ts';
+import { reportCommand } from './report.ts';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
@@ -40,4 +42,6 @@ export const commands: readonly CommandModule[] = [
   studyCommand,
   exportCommand,
   lspCommand,
+  routesCommand,
+  reportCommand,
 ];

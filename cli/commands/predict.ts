@@ -1,23 +1,27 @@
 // `moec predict FILE --checkpoint DIR image.png…`: the top classes of each image
 // with their probabilities.
 import { resolve } from 'node:path';
-import { EXIT_ERROR, type CliContext } from '../context.ts';
+import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from './index.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
 import { loadSpec } from '../../runtime/train/session.ts';
-import { applyWeightsSource, readWeightsSource } from '../weights-source.ts';
+import { applyWeightsSource, isNpzPath, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { openOnnxEngine, parseEngine, probabilitiesOf } from '../onnx-engine.ts';
+import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 
 interface PredictFlags {
-  checkpoint: string;
+  checkpoint?: string;
   train?: string;
   backend: string;
   set: string[];
   top?: string;
   format: string;
+  engine?: string;
+  onnx?: string;
 }
 
 export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
@@ -26,17 +30,13 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
   if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
   if (!spec.ok) return EXIT_ERROR;
-  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
+  const engine = parseEngine(flags.engine);
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Float32Array(images.length * size);
   for (const [i, f] of images.entries()) pixels.set(await decodeImage(resolve(ctx.cwd, f), shape), i * size);
-  await activateBackend(backendName);
-  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
-  try {
-    applyWeightsSource(model, weights);
-    const classes = weights.classes ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
-    const probs = await predictProbabilities(model, pixels, images.length, shape, spec.train.loss);
+  const report = (probs: Float32Array[], classNames: readonly string[] | undefined) => {
+    const classes = classNames ?? Array.from({ length: spec.model.classes }, (_, c) => String(c));
     const results = images.map((f, i) => {
       const ranked = Array.from(probs[i]!, (p, c) => ({ class: classes[c] ?? String(c), index: c, probability: p }))
         .sort((a, b) => b.probability - a.probability)
@@ -49,6 +49,25 @@ export async function runPredict(file: string, images: string[], flags: PredictF
         ctx.stdout.write(`${r.image}\n`);
         for (const t of r.top) ctx.stdout.write(`  ${t.class.padEnd(12)} ${(t.probability * 100).toFixed(2).padStart(6)}%\n`);
       }
+  };
+  if (engine === 'onnx') {
+    const classNames = flags.checkpoint && !isNpzPath(flags.checkpoint) ? loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint))).manifest.state.classes : undefined;
+    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
+    try {
+      const logits = await onnxEngine.logits(pixels, images.length);
+      report(probabilitiesOf(logits, images.length, spec.model.classes, spec.train.loss), classNames);
+    } finally {
+      await onnxEngine.close();
+    }
+    return 0;
+  }
+  if (!flags.checkpoint) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
+  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
+  await activateBackend(backendName);
+  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
+  try {
+    applyWeightsSource(model, weights);
+    report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes);
   } finally {
     model.dispose();
   }
@@ -62,12 +81,14 @@ export const predictCommand: CommandModule = {
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
+      .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
       .option('--train <name>', 'the train block (for its loss: softmax or sigmoid probabilities)')
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
       .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--top <k>', 'classes to show per image', '3')
       .option('--format <format>', 'text or json', 'text')
+      .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')
+      .option('--onnx <file>', 'with --engine onnx: run this exported model instead of exporting the checkpoint')
       .action(async (file: string, images: string[], flags: PredictFlags) => {
         setExit(await runPredict(file, images, flags, ctx));
       });

@@ -7,11 +7,13 @@ import type { RouterDefinition, RouterKindInfo, RouterParam } from './definition
 import { tokenChoice } from './token-choice.ts';
 import { expertChoice } from './expert-choice.ts';
 import { soft } from './soft.ts';
+import { randomExpertChoice } from './random-expert-choice.ts';
 
 export const ROUTERS: { readonly [F in RouterFamily]: RouterDefinition<F> } = {
   token_choice: tokenChoice,
   expert_choice: expertChoice,
   soft,
+  random_expert_choice: randomExpertChoice,
 };
 
 export const ROUTER_FAMILIES = Object.keys(ROUTERS) as readonly RouterFamily[];

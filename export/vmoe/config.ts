@@ -5,6 +5,20 @@
 // for each semantic difference that remains.
 import type { MoeBlockLayer, ResolvedModel, RouterConfig } from '../../compiler/model.ts';
 
+/** The router families vmoe has a router for; any other family is reported (MOE0642) before a config is written. */
+const VMOE_FAMILIES = ['token_choice', 'expert_choice', 'soft'] as const;
+type VmoeRouterConfig = Extract<RouterConfig, { family: (typeof VMOE_FAMILIES)[number] }>;
+
+function isVmoeRouter(r: RouterConfig): r is VmoeRouterConfig {
+  return (VMOE_FAMILIES as readonly string[]).includes(r.family);
+}
+
+/** A router vmoeProblems accepted (throws for a family it would have reported). */
+function vmoeConfigOf(r: RouterConfig): VmoeRouterConfig {
+  if (!isVmoeRouter(r)) throw new Error(`internal: router family ${r.family} reached the vmoe config writer`);
+  return r;
+}
+
 /** A reason vmoe cannot express the model, located by block and field. */
 export interface VmoeProblem {
   readonly code: 'MOE0640' | 'MOE0641' | 'MOE0642';
@@ -14,7 +28,8 @@ export interface VmoeProblem {
 }
 
 /** vmoe class of each moec router (names outside `vmoe.nn.routing` fully qualified: routers.md §4, ecosystem.md §0 item 10). */
-export function vmoeRouterName(r: RouterConfig): string {
+export function vmoeRouterName(router: RouterConfig): string {
+  const r = vmoeConfigOf(router);
   const ot = 'vmoe.projects.sparsity_constrained_ot';
   switch (r.family) {
     case 'token_choice':
@@ -62,7 +77,8 @@ export function pyLiteral(v: PyValue, indent = ''): string {
 }
 
 /** The `router` dict of vmoe's MoE config for one moec router (every parameter moec resolved). */
-export function vmoeRouter(r: RouterConfig): Record<string, PyValue> {
+export function vmoeRouter(router: RouterConfig): Record<string, PyValue> {
+  const r = vmoeConfigOf(router);
   const name = vmoeRouterName(r);
   if (r.family === 'soft') {
     // num_slots explicit: vmoe would round slots from the capacity factor its own way (always `round`).
@@ -118,6 +134,10 @@ export function vmoeProblems(m: ResolvedModel): VmoeProblem[] {
       }
     }
     for (const { b, i } of moe) {
+      if (!isVmoeRouter(b.router)) {
+        problems.push({ code: 'MOE0642', block: i, field: 'router', message: `block ${i}: vmoe has no router for ${b.router.family}` });
+        continue;
+      }
       const r = b.router;
       if (r.family !== 'soft' && r.normalize === 'sinkhorn' && r.iterations % 10 !== 0) {
         problems.push({
@@ -146,7 +166,7 @@ export interface ConfigOptions {
 export function vmoeDifferences(m: ResolvedModel): string[] {
   const notes: string[] = [];
   const layer = m.blocks.find((b): b is MoeBlockLayer => b.kind === 'moe');
-  if (layer) {
+  if (layer && isVmoeRouter(layer.router)) {
     const r = layer.router;
     notes.push(
       r.family === 'soft'
@@ -165,7 +185,7 @@ export function vmoeDifferences(m: ResolvedModel): string[] {
     notes.push(
       `Dropout ${m.dropout}: in MoE blocks vmoe drops inside each expert (its hidden layer and output, per slot), moec drops the combined MoE output; dense blocks, attention output and embeddings match. moec has no attention-probability dropout (attention_dropout_rate = 0.0).`,
     );
-  if (layer && layer.router.noise > 0)
+  if (layer && isVmoeRouter(layer.router) && layer.router.noise > 0)
     notes.push(`Training noise: noise_std ${pyFloat(layer.router.noise)}${layer.router.family === 'soft' ? ' (Soft MoE: not divided by num_experts, as in moec)' : ' / num_experts, as moec'}; vmoe draws it from the 'gating' rng, so the draws differ.`);
   return notes;
 }
