@@ -3,21 +3,23 @@
 // Writes a PNG and an SVG per image and block, plus routes.json.
 import { join, relative, resolve } from 'node:path';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { loadDataset, type Dataset } from '../../runtime/data/index.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compileSpec } from '../shared/session.ts';
+import { dirname } from 'node:path';
 import { restoreParams } from '../../runtime/train/trainer.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { patchGrid, selectBlocks } from '../../runtime/routes/layout.ts';
-import { analyseRoutes, writeRoutes } from '../../runtime/routes/routes.ts';
+import { analyseRoutes, routePictures, writeRoutes } from '../../runtime/routes/routes.ts';
 import { firstImages, readRouteImages } from '../../runtime/routes/images.ts';
 import { looksLikeRun, routingCheckpoint, runData, runGraph } from '../../runtime/routes/source.ts';
 import type { ImageChoice } from '../../runtime/routes/analyse.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { DataSpec } from '../../compiler/model.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { parseIntFlag } from '../shared/flags.ts';
 
 interface RoutesFlags {
   checkpoint?: string;
@@ -61,10 +63,9 @@ export async function runRoutes(target: string, images: string[], flags: RoutesF
     const found = runData(at(target), graph, flags.train);
     if (!('error' in found)) [data, baseDir, seed] = [found.data, found.baseDir, found.seed];
   } else {
-    const spec = loadSpec({ file: target, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
-    if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-    if (!spec.ok) return EXIT_ERROR;
-    [graph, data, baseDir, seed] = [spec.graph, spec.train.data, spec.baseDir, spec.train.seed];
+    const spec = compileSpec(target, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
+    if (!spec || !spec.train) return EXIT_ERROR;
+    [graph, data, baseDir, seed] = [spec.graph(), spec.train.data, dirname(spec.path), spec.train.seed];
   }
   const blocks = selectBlocks(graph, parseIntFlag('--block', flags.block, 0));
   const grid = patchGrid(graph);
@@ -107,7 +108,7 @@ export async function runRoutes(target: string, images: string[], flags: RoutesF
       checkpoint: shown(ckpt.dir),
     });
     const outDir = at(flags.out ?? (looksLikeRun(at(target)) ? join(target, 'routes') : 'routes'));
-    const files = writeRoutes(outDir, report, shownImages.pixels);
+    const files = writeRoutes(outDir, report, routePictures(report, shownImages.pixels));
     ctx.stdout.write(`routes of ${report.images.length} image${report.images.length === 1 ? '' : 's'} in block${blocks.length === 1 ? '' : 's'} ${blocks.map((b) => b.index).join(', ')} (checkpoint ${shown(ckpt.dir)}, step ${report.step})\n`);
     for (const b of report.blocks) {
       const s = b.stats;

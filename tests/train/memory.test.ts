@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compile } from '../../compiler/compile.ts';
 import { checkTrainingFits, estimateMemory, evaluationBatch, evaluationBytes } from '../../runtime/train/memory.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -16,9 +16,9 @@ const soft1024 = join(dir, 'soft1024.moe');
 writeFileSync(soft1024, readFileSync('examples/mnist_soft.moe', 'utf8').replace('soft(experts: 8, slots: 2)', 'soft(experts: 1024, slots: 1)'));
 
 function graphOf(file: string) {
-  const s = loadSpec({ file, cwd: process.cwd() });
-  if (!s.ok) throw new Error('spec did not check');
-  return s.graph;
+  const c = compile(file, { train: false });
+  if (!c.ok) throw new Error('spec did not check');
+  return c.graph();
 }
 
 describe('memory estimate', () => {
