@@ -5,6 +5,7 @@ import type { Split } from '../data/dataset.ts';
 import { classificationLoss, correctCount, type LossKind } from './loss.ts';
 import { StatsAccumulator } from './router-stats.ts';
 import { batchMultipleOf } from '../../compiler/graph/dims.ts';
+import { evaluationBatch } from './memory.ts';
 
 export interface EvalResult {
   readonly loss: number;
@@ -31,6 +32,11 @@ export function paddedBatch(images: Float32Array, start: number, n: number, shap
   return tf.tensor4d(data, [padded, ...shape]);
 }
 
+/** The micro-batch when none is given: up to 250 images, fewer when the model's memory estimate asks for it. */
+export function defaultEvalBatch(model: GraphModel): number {
+  return evaluationBatch(model.graph, tf.getBackend(), DEFAULT_EVAL_BATCH);
+}
+
 /**
  * Test loss, accuracy and routing statistics, in micro-batches (a multiple of the
  * images a routing group spans; the last one padded, see paddedBatch — its routing
@@ -43,7 +49,7 @@ export async function evaluate(
   options: { loss: LossKind; step: number; batch?: number },
 ): Promise<EvalResult> {
   const multiple = batchMultipleOf(model.graph);
-  const batch = Math.max(multiple, Math.floor((options.batch ?? DEFAULT_EVAL_BATCH) / multiple) * multiple);
+  const batch = Math.max(multiple, Math.floor((options.batch ?? defaultEvalBatch(model)) / multiple) * multiple);
   const stats = new StatsAccumulator();
   let lossSum = 0;
   let auxSum = 0;
@@ -71,16 +77,23 @@ export async function evaluate(
   return { loss: lossSum / split.count, auxLoss: auxSum / split.count, accuracy: correct / split.count, count: split.count, router: stats.summary() };
 }
 
-/** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images. */
+/** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images, in micro-batches sized like evaluation's. */
 export async function predictProbabilities(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Promise<Float32Array[]> {
-  const p = tf.tidy(() => {
-    const x = paddedBatch(images, 0, n, shape, batchMultipleOf(model.graph));
-    const out = model.forward(x, { training: false, step: 0 }).logits;
-    const logits = x.shape[0] === n ? out : out.slice([0, 0], [n, -1]);
-    return loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
-  });
-  const classes = p.shape[1]!;
-  const flat = (await p.data()) as Float32Array;
-  p.dispose();
-  return Array.from({ length: n }, (_, i) => flat.slice(i * classes, (i + 1) * classes));
+  const multiple = batchMultipleOf(model.graph);
+  const batch = Math.max(multiple, Math.floor(defaultEvalBatch(model) / multiple) * multiple);
+  const out: Float32Array[] = [];
+  for (let start = 0; start < n; start += batch) {
+    const m = Math.min(batch, n - start);
+    const p = tf.tidy(() => {
+      const x = paddedBatch(images, start, m, shape, multiple);
+      const all = model.forward(x, { training: false, step: 0 }).logits;
+      const logits = x.shape[0] === m ? all : all.slice([0, 0], [m, -1]);
+      return loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
+    });
+    const classes = p.shape[1]!;
+    const flat = (await p.data()) as Float32Array;
+    p.dispose();
+    for (let i = 0; i < m; i++) out.push(flat.slice(i * classes, (i + 1) * classes));
+  }
+  return out;
 }
