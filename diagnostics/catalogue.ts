@@ -5,6 +5,7 @@
 //   MOE01xx  syntax (lexer, parser)                 codes/syntax.ts
 //   MOE02xx  names, imports, inheritance            codes/resolve.ts
 //   MOE03xx  types, values, model and router rules  codes/check.ts
+//   MOE0340–0359  the definition tables (routers, data sets)  codes/tables.ts
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //   MOE0621–0649  .npz files, vmoe export/import    codes/vmoe.ts
@@ -23,6 +24,7 @@ import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
 import { reportCodes } from './codes/report.ts';
+import { tablesCodes } from './codes/tables.ts';
 
 export interface CodeInfo {
   readonly severity: Severity;
@@ -36,6 +38,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...syntaxCodes,
   ...resolveCodes,
   ...checkCodes,
+  ...tablesCodes,
   ...graphCodes,
   ...runtimeCodes,
   ...vmoeCodes,
