@@ -7,6 +7,8 @@
 //   createMoeLayer          one router + experts on tensors           (runtime/moe-layer)
 //   train                   the training loop                         (runtime/train)
 //   renderDiagnostics       diagnostics → text                        (diagnostics/render)
+//   vmoeExportFiles / importVmoeNpz   to google-research/vmoe (config + .npz) and back,
+//                           with sparse upcycling; readNpz / writeNpz  (export/)
 export { parse, format, printSpec } from './grammar/index.ts';
 export type { SpecFile } from './grammar/index.ts';
 export {
@@ -31,3 +33,12 @@ export { train } from './runtime/train/trainer.ts';
 export { loadDataset } from './runtime/data/index.ts';
 export type { Diagnostic, Span } from './diagnostics/diagnostic.ts';
 export * from './diagnostics/render.ts';
+export { readNpz, readNpzFile, writeNpz } from './export/npz/npz.ts';
+export type { NpzContents, NpzLimits, ReadNpzOptions } from './export/npz/npz.ts';
+export { EXPORT_TARGETS } from './export/targets.ts';
+export type { ExportTarget, ExportInput, ExportResult } from './export/targets.ts';
+export { exportVmoe, vmoeExportFiles } from './export/vmoe/target.ts';
+export { vmoeConfigPython, vmoeProblems } from './export/vmoe/config.ts';
+export { vmoeLayout, toVmoeArrays, fromVmoeArrays } from './export/vmoe/layout.ts';
+export { importVmoeNpz, assignWeights, formatImportReport } from './export/vmoe/import.ts';
+export type { ImportReport, ImportedWeights } from './export/vmoe/import.ts';

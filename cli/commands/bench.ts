@@ -10,6 +10,7 @@ import type { CommandModule } from './index.ts';
 import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
 import { benchModel } from '../../runtime/bench/model-bench.ts';
 import { renderModelBench } from '../../runtime/bench/report.ts';
+import { activeProfile } from '../../runtime/backends/index.ts';
 import { resolve } from 'node:path';
 import { parseEngine } from '../onnx-engine.ts';
 import { compareInference, renderInferenceComparison } from '../../export/onnx/bench.ts';
@@ -37,6 +38,12 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
   if (!selected.value || hasErrors(diagnostics)) return EXIT_ERROR;
   const graph = lowerModel(selected.value, { source: resolve(ctx.cwd, file) });
   const backend = await activateBackend(backendName);
+  if (!activeProfile().readsSync) {
+    throw new UserError(
+      `moec bench cannot run on ${activeProfile().name}: it reads results synchronously, which this backend cannot do in Node`,
+      'use --backend wasm or cpu (or tensorflow)',
+    );
+  }
   if (parseEngine(flags.engine) === 'onnx') {
     if (!flags.json) ctx.stderr.write(`backend ${backend}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
     const comparison = await compareInference(graph, { batch, reps });
@@ -59,9 +66,6 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
       );
     }
     if (/batch .* does not fit/.test(message)) throw new UserError(message, 'choose --batch accordingly');
-    if (/OffscreenCanvas|synchronous/i.test(message)) {
-      throw new UserError(`bench failed on ${backend.split(' ')[0]}: ${message}`, 'moec bench reads results synchronously, which this backend cannot do in Node; use --backend wasm or cpu');
-    }
     throw error;
   }
   ctx.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderModelBench(report));

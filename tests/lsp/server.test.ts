@@ -140,6 +140,20 @@ describe('moec lsp', () => {
     expect(await session.waitForDiagnostics(mainUri, (d) => d.length === 0)).toEqual([]);
   });
 
+  it('offers the did-you-mean fix of an unknown base model and router', async () => {
+    const whole = { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } };
+    for (const [from, to, fix] of [['extends base', 'extends bas', 'base'], ['moe(tc)', 'moe(tcc)', 'tc']]) {
+      const broken = MAIN.replace(from, to);
+      await change(mainUri, broken);
+      const diags = await session.waitForDiagnostics(mainUri, (d) => d.length > 0);
+      const actions = (await session.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: mainUri }, range: whole, context: { diagnostics: diags } })) as CodeAction[];
+      expect(actions.map((a) => a.title)).toEqual([`Replace with '${fix}'`]);
+      expect(actions[0].edit?.changes?.[mainUri]?.[0].range.start).toEqual(at(broken, to, to.search(/ |\(/) + 1));
+    }
+    await change(mainUri, MAIN);
+    await session.waitForDiagnostics(mainUri, (d) => d.length === 0);
+  });
+
   it('reports problems of an imported file in that file, with the unsaved text of the open one', async () => {
     const brokenBase = BASE.replace('depth:   6', 'depth:   0');
     await open(baseUri, brokenBase);
