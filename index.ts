@@ -1,6 +1,7 @@
 // The moec library API: the same functions the `moec` command is built on.
 //
 //   parse / format          .moe text → AST, canonical layout        (grammar/)
+//   compile                 a spec → diagnostics, model, train, graph (compiler/compile.ts)
 //   loadProgram             a file and its imports → checked models   (compiler/)
 //   lowerModel / costOf     a checked model → op graph, its cost      (compiler/lower, compiler/cost)
 //   createGraphModel        op graph → runnable tfjs model            (runtime/executor)
@@ -21,14 +22,20 @@ export {
   loadGraphFile,
 } from './compiler/index.ts';
 export type { Program, CostSummary } from './compiler/index.ts';
+export { compile, inMemoryFiles } from './compiler/compile.ts';
+export type { Compilation, CompileOptions, TrainFlags } from './compiler/compile.ts';
+export { UserError, RuntimeFault } from './diagnostics/fault.ts';
 export type { ResolvedModel, ResolvedTrain, RouterConfig, MoeBlockLayer } from './compiler/model.ts';
 export type { Graph, OpNode, ParamSpec, BlockInfo, VitInfo, GraphOutputs } from './compiler/graph/ir.ts';
 export { lowerModel } from './compiler/lower/index.ts';
 export { createGraphModel } from './runtime/executor/graph-model.ts';
 export type { GraphModel, ForwardResult, ForwardOptions } from './runtime/api.ts';
-export { selectBackend } from './runtime/backend.ts';
+export { selectBackend, BACKEND_NAMES } from './runtime/backend.ts';
+export { BACKEND_PROFILES, activeProfile } from './runtime/backends/index.ts';
+export type { BackendProfile } from './runtime/backends/profile.ts';
+export { OPS, OP_KINDS } from './compiler/graph/ops.ts';
+export type { OpDef } from './compiler/graph/ops.ts';
 export { createMoeLayer } from './runtime/moe-layer.ts';
-export { loadSpec } from './runtime/train/session.ts';
 export { train } from './runtime/train/trainer.ts';
 export { loadDataset } from './runtime/data/index.ts';
 export type { Diagnostic, Span } from './diagnostics/diagnostic.ts';

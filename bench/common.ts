@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { uninstallWasmSliceKernels, wasmSliceKernelsInstalled } from '../runtime/kernels/wasm-slice.ts';
 import { selectBackend, type BackendName } from '../runtime/backend.ts';
+import { compile, inMemoryFiles } from '../compiler/compile.ts';
+import type { Graph } from '../compiler/graph/ir.ts';
 
 export interface BenchOptions {
   /** Smaller shapes and fewer repetitions (a smoke run). */
@@ -56,3 +58,10 @@ export const COMPACT_TABLE = {
   style: { head: [] as string[], border: [] as string[] },
   chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
 };
+
+/** Compiles a generated spec held in memory (compiler/compile.ts) to its model's graph; throws with the first error. */
+export function compileBenchSpec(text: string, name = 'inline.moe'): { graph: Graph } {
+  const c = compile(name, { readFile: inMemoryFiles({ [name]: text }), train: false });
+  if (!c.ok) throw new Error(`bench spec ${name} does not check: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+  return { graph: c.graph() };
+}

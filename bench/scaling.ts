@@ -4,12 +4,11 @@
 // Run: node bin/run-ts.mjs bench/scaling.ts [--quick]
 import * as tf from '@tensorflow/tfjs';
 import Table from 'cli-table3';
-import { compileSpecText } from '../runtime/bench/inline-spec.ts';
 import { createGraphModel } from '../runtime/executor/graph-model.ts';
 import { createTrainStep, syntheticBatch } from '../runtime/bench/step.ts';
 import { measure } from '../runtime/bench/timing.ts';
 import { formatMs, type TimingSummary } from '../runtime/bench/stats.ts';
-import { COMPACT_TABLE, isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
+import { COMPACT_TABLE, compileBenchSpec, isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
 
 export interface ScalingPoint {
   readonly axis: 'depth' | 'experts' | 'group';
@@ -59,8 +58,8 @@ export async function benchScaling(options: BenchOptions): Promise<{ batch: numb
     for (const value of values) {
       const config = { ...SCALING_BASE, [axis]: value };
       const text = scalingSpec(config);
-      let graph = compileSpecText(text).graph;
-      const compile = await measure(() => (graph = compileSpecText(text).graph), { reps: 5, warmup: 1 });
+      let graph = compileBenchSpec(text).graph;
+      const compile = await measure(() => (graph = compileBenchSpec(text).graph), { reps: 5, warmup: 1 });
       const model = createGraphModel(graph, { seed: 0 });
       const data = syntheticBatch(model, batch, 5);
       const runner = createTrainStep(model, data);

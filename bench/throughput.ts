@@ -3,11 +3,10 @@
 // the backend's own 2-D matMul FLOP/s on the model's MLP shape, same process.
 // Run: node bin/run-ts.mjs bench/throughput.ts [--quick]
 import * as tf from '@tensorflow/tfjs';
-import { compileSpecText } from '../runtime/bench/inline-spec.ts';
 import { benchModel, type ModelBenchReport } from '../runtime/bench/model-bench.ts';
 import { measure } from '../runtime/bench/timing.ts';
 import { formatMs, formatRate, formatRatio, type TimingSummary } from '../runtime/bench/stats.ts';
-import { isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
+import { compileBenchSpec, isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
 
 export interface MatMulFigure {
   readonly m: number;
@@ -49,7 +48,7 @@ export function vitSSpec(depth: number): string {
 export async function benchThroughput(options: BenchOptions): Promise<ThroughputResult> {
   const depth = options.quick ? 1 : 4;
   const batch = options.quick ? 2 : 8;
-  const { graph } = compileSpecText(vitSSpec(depth), { name: 'vit-s-throughput.moe' });
+  const { graph } = compileBenchSpec(vitSSpec(depth), 'vit-s-throughput.moe');
   const step = await benchModel(graph, { batch, reps: Math.max(2, Math.min(options.reps, 3)) });
   const matmul = await matMulRate(batch * 196, 384, 1536, options.reps);
   return { depth, batch, step, matmul, ratio: step.train.flopsPerSecond / matmul.flopsPerSecond };

@@ -3,7 +3,6 @@
 // (forward, softmax cross-entropy, backward, the same AdamW update), as a ratio.
 // Run: node bin/run-ts.mjs bench/vs-hand.ts [--quick]
 import * as tf from '@tensorflow/tfjs';
-import { compileSpecText } from '../runtime/bench/inline-spec.ts';
 import { createGraphModel } from '../runtime/executor/graph-model.ts';
 import { BENCH_OPTIMIZER, createTrainStep, syntheticBatch } from '../runtime/bench/step.ts';
 import { measurePair } from '../runtime/bench/timing.ts';
@@ -12,7 +11,7 @@ import { Optimizer } from '../runtime/train/optimizer.ts';
 import { classificationLoss } from '../runtime/train/loss.ts';
 import type { GraphModel } from '../runtime/api.ts';
 import { handWrittenVit } from './hand-vit.ts';
-import { isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
+import { compileBenchSpec, isMain, parseBenchArgs, say, useBackend, type BenchOptions } from './common.ts';
 
 export const MNIST_VIT_TI = `model vit_ti_mnist {
   image: 28x28x1, patch: 4, width: 192, depth: 6, heads: 3, mlp: 768, classes: 10, pool: gap
@@ -58,7 +57,7 @@ export function maxLogitDifference(model: GraphModel, images: tf.Tensor4D): numb
 
 export async function benchVsHand(options: BenchOptions): Promise<VsHandResult> {
   const batch = options.quick ? 8 : 32;
-  const { graph } = compileSpecText(MNIST_VIT_TI, { name: 'vit-ti-mnist.moe' });
+  const { graph } = compileBenchSpec(MNIST_VIT_TI, 'vit-ti-mnist.moe');
   // Two models with identical initial weights (same seed), one per side, so the updates do not interfere.
   const compiledModel = createGraphModel(graph, { seed: 0 });
   const handModel = createGraphModel(graph, { seed: 0 });

@@ -4,6 +4,14 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../cli/main.ts');
-const code = await main(process.argv.slice(2));
-process.exit(code);
+const argv = process.argv.slice(2);
+if (argv[0] === 'lsp' && argv.includes('--stdio')) {
+  // Editors start `moec lsp --stdio` and wait for it: load only the server, not every
+  // command (the same entry `moec lsp --stdio` reaches through cli/commands/lsp.ts).
+  const { startStdioServer } = await import('../cli/lsp/stdio.ts');
+  startStdioServer();
+} else {
+  const { main } = await import('../cli/main.ts');
+  const code = await main(argv);
+  process.exit(code);
+}

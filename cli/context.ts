@@ -1,6 +1,10 @@
 // What every command receives: where to write, whether to colour, and how to
 // report. Commands return an exit code; they never call process.exit themselves.
+import type { Command } from 'commander';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { UserError } from '../diagnostics/fault.ts';
+
+export { UserError, RuntimeFault } from '../diagnostics/fault.ts';
 
 export const EXIT_OK = 0;
 /** The user's input has errors (diagnostics printed). */
@@ -24,14 +28,12 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Prints diagnostics to stderr in text (default) or JSON form. */
   printDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, format: 'text' | 'json'): void;
+  /** Prints a UserError / RuntimeFault to stderr (diagnostics/render.ts renderFault). */
+  printFault(fault: UserError): void;
 }
 
-/** Thrown by commands for a user-facing failure that is not a source diagnostic (missing file, bad flag). */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly help?: string,
-  ) {
-    super(message);
-  }
+
+/** One command of `moec` (cli/commands/<name>.ts); listed in cli/commands/index.ts. */
+export interface CommandModule {
+  register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
 }

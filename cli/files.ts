@@ -15,8 +15,7 @@ export function readSourceFile(path: string, cwd: string): string {
   }
 }
 
-/** Prints a UserError the way main() does (`error: …`, then `help: …`). */
+/** Prints a UserError the way main() does (diagnostics/render.ts renderFault). */
 export function reportUserError(ctx: CliContext, err: UserError): void {
-  ctx.stderr.write(`error: ${err.message}\n`);
-  if (err.help) ctx.stderr.write(`help: ${err.help}\n`);
+  ctx.printFault(err);
 }

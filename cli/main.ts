@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { renderDiagnostics, renderDiagnosticsJson } from '../diagnostics/render.ts';
+import { renderDiagnostics, renderDiagnosticsJson, renderFault } from '../diagnostics/render.ts';
 import { limitDiagnostics } from '../diagnostics/limit.ts';
-import { EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, UserError, type CliContext, type Output } from './context.ts';
-import { commands as defaultCommands, type CommandModule } from './commands/index.ts';
+import { EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, UserError, type CliContext, type CommandModule, type Output } from './context.ts';
+import { commands as defaultCommands } from './commands/index.ts';
 
 interface PackageInfo {
   version: string;
@@ -89,6 +89,9 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (format === 'json') stdout.write(renderDiagnosticsJson(shown));
       else stderr.write(renderDiagnostics(shown, sources, { color: this.color, maxLineWidth: Math.max(40, (stderr.columns ?? 120) - 8) }));
     },
+    printFault(fault) {
+      stderr.write(renderFault(fault, { color: this.color }));
+    },
   };
 
   program
@@ -118,8 +121,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       return err.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
     if (err instanceof UserError) {
-      stderr.write(`error: ${err.message}\n`);
-      if (err.help) stderr.write(`help: ${err.help}\n`);
+      ctx.printFault(err);
       return EXIT_ERROR;
     }
     const message = err instanceof Error ? err.message : String(err);

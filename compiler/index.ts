@@ -1,5 +1,7 @@
 // The compiler's public API: load and check a .moe program, choose a model or
 // train block, print the resolved spec, and (via lower/) build the op graph.
+export { compile, inMemoryFiles } from './compile.ts';
+export type { Compilation, CompileOptions, TrainFlags } from './compile.ts';
 export { loadProgram, defaultReadFile, PRESETS_FILE, PRESETS_PATH } from './program.ts';
 export type { Program, LoadOptions } from './program.ts';
 export type { FieldSource } from './resolve/model-context.ts';

@@ -5,39 +5,40 @@
 //   MOE01xx  syntax (lexer, parser)                 codes/syntax.ts
 //   MOE02xx  names, imports, inheritance            codes/resolve.ts
 //   MOE03xx  types, values, model and router rules  codes/check.ts
+//            (MOE0321–0339: across declarations        codes/program.ts)
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
+//            (MOE0520–0529: runs, loaded models      codes/session.ts)
 //   MOE0621–0649  .npz files, vmoe export/import    codes/vmoe.ts
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
 //   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
 //   MOE07xx  routing analysis and reports           codes/report.ts
 import type { Diagnostic, Severity, Span, RelatedNote, Suggestion } from './diagnostic.ts';
+import type { CodeTable } from './codes/table.ts';
 import { syntaxCodes } from './codes/syntax.ts';
 import { resolveCodes } from './codes/resolve.ts';
 import { checkCodes } from './codes/check.ts';
 import { graphCodes } from './codes/graph.ts';
 import { runtimeCodes } from './codes/runtime.ts';
+import { programCodes } from './codes/program.ts';
+import { sessionCodes } from './codes/session.ts';
 import { vmoeCodes } from './codes/vmoe.ts';
 import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
 import { reportCodes } from './codes/report.ts';
 
-export interface CodeInfo {
-  readonly severity: Severity;
-  /** One line: what the code means (used for docs/diagnostics.md). */
-  readonly description: string;
-}
-
-export type CodeTable = Readonly<Record<string, CodeInfo>>;
+export type { CodeInfo, CodeTable } from './codes/table.ts';
 
 export const catalogue: CodeTable = Object.freeze({
   ...syntaxCodes,
   ...resolveCodes,
   ...checkCodes,
   ...graphCodes,
+  ...programCodes,
   ...runtimeCodes,
+  ...sessionCodes,
   ...vmoeCodes,
   ...reliabilityCodes,
   ...exportOnnxCodes,

@@ -165,3 +165,20 @@ export function renderDiagnosticsJson(diagnostics: readonly Diagnostic[]): strin
   }));
   return JSON.stringify(items, null, 2) + '\n';
 }
+
+/** What renderFault needs of a thrown UserError / RuntimeFault (diagnostics/fault.ts). */
+export interface FaultLike {
+  readonly message: string;
+  readonly help?: string;
+  readonly code?: string;
+}
+
+/**
+ * A user-facing failure as text ending with a newline: `error: CODE: message` (the code
+ * when it has one) and `help: …` — the form the CLI has always printed for faults.
+ */
+export function renderFault(fault: FaultLike, options: RenderOptions = {}): string {
+  const c = pc.createColors(options.color ?? false);
+  const code = fault.code !== undefined ? `${fault.code}: ` : '';
+  return `${severityColor(c, 'error')('error')}: ${code}${fault.message}\n${fault.help ? `${c.bold('help')}: ${fault.help}\n` : ''}`;
+}

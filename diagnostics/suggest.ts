@@ -34,3 +34,11 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   if (best.length === 0) return undefined;
   return `did you mean ${best.map((b) => `'${b}'`).join(' or ')}?`;
 }
+
+/** The did-you-mean help plus, when a candidate is close, the best one as the diagnostic's
+ * suggestion (editors offer it as a quick fix); empty when nothing is close. */
+export function didYouMeanFix(input: string, candidates: Iterable<string>): { help?: string; suggestion?: { replacement: string } } {
+  const best = suggestions(input, candidates).slice(0, 2);
+  if (best.length === 0) return {};
+  return { help: `did you mean ${best.map((b) => `'${b}'`).join(' or ')}?`, suggestion: { replacement: best[0] } };
+}

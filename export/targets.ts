@@ -1,43 +1,11 @@
 // The targets of `moec export` (cli/commands/export.ts): each turns a graph (and,
 // when it has them, its trained weights) into files another toolchain reads.
 // To add one, write export/<name>/target.ts and add it to EXPORT_TARGETS.
-import type { Graph } from '../compiler/graph/ir.ts';
-import type { ResolvedModel } from '../compiler/model.ts';
+import type { ExportTarget } from './target.ts';
 import { vmoeTarget } from './vmoe/target.ts';
 import { onnxTarget } from './onnx/target.ts';
 
-export interface ExportInput {
-  readonly graph: Graph;
-  readonly model?: ResolvedModel;
-  readonly weights?: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
-  /** Where the model came from (spec or run folder), for headers and notes. */
-  readonly source?: string;
-}
-
-export interface ExportResult {
-  /** Files written, absolute paths. */
-  readonly files: string[];
-  /** One line each: what the user should know (counts, remaining differences). */
-  readonly notes: string[];
-}
-
-/** A target-specific command-line option, e.g. `--opset <n>`. */
-export interface ExportOption {
-  readonly flags: string;
-  readonly description: string;
-}
-
-export interface ExportTarget {
-  readonly name: string;
-  readonly description: string;
-  /** True when the target cannot work without trained weights. */
-  readonly needsCheckpoint: boolean;
-  readonly options?: readonly ExportOption[];
-  /** What `-o` names: a folder (default; must not exist unless --force) or one file (onnx: model.onnx). */
-  readonly output?: 'folder' | 'file';
-  /** Writes into the folder `out` (or the file, for output 'file') (created by the caller's rules: see prepareOutputFolder). */
-  run(input: ExportInput, out: string, options: Record<string, unknown>): Promise<ExportResult>;
-}
+export type { ExportInput, ExportResult, ExportOption, ExportTarget } from './target.ts';
 
 export const EXPORT_TARGETS: Record<string, ExportTarget> = {
   vmoe: vmoeTarget satisfies ExportTarget,

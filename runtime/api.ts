@@ -2,6 +2,7 @@
 // evaluation, prediction, benchmarks). Implemented by runtime/executor/graph-model.ts.
 import type * as tf from '@tensorflow/tfjs';
 import type { Graph } from '../compiler/graph/ir.ts';
+import type { BackendProfile } from './backends/profile.ts';
 
 export interface ForwardOptions {
   /** Training mode: dropout and router noise on. */
@@ -45,4 +46,9 @@ export interface GraphModel {
 export interface CreateModelOptions {
   /** Seeds initialisation (derived stream `init`) and every random op (streams per node). */
   readonly seed: number;
+  /**
+   * The backend profile whose kernels the model binds (runtime/backends/), by
+   * name or as a profile; default: the active backend's. Bound once, at creation.
+   */
+  readonly backend?: string | BackendProfile;
 }

@@ -270,12 +270,3 @@ export function onWebgpuActivated(): void {
     gpuErrors.push(firstLine(error?.message ?? 'unknown GPU error'));
   });
 }
-
-/**
- * Whether the active backend can read a GPU tensor synchronously. The webgpu
- * backend cannot in Node (its readSync goes through an OffscreenCanvas); code
- * that needs the values inside a synchronous kernel must compute with tf ops there.
- */
-export function activeBackendReadsSync(): boolean {
-  return tf.getBackend() !== 'webgpu';
-}

@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compile } from '../../compiler/compile.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { selectBackend } from '../../runtime/backend.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
@@ -50,8 +50,9 @@ async function exportCase(out: string, name: string, body: string, images: Float
   mkdirSync(dir, { recursive: true });
   const specFile = join(dir, 'model.moe');
   writeFileSync(specFile, `model ${name} {\n  ${BASE}\n  ${body}\n}\n`);
-  const spec = loadSpec({ file: specFile, cwd: dir, trainOptional: true });
-  if (!spec.ok) throw new Error(`${name}: ${spec.diagnostics.map((d) => d.message).join('; ')}`);
+  const compiled = compile(specFile, { cwd: dir });
+  if (!compiled.ok) throw new Error(`${name}: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
+  const spec = { graph: compiled.graph() };
   const model = createGraphModel(spec.graph, { seed: 1 });
   const rand = normals(name.length * 7919 + 17);
   const weights = new Map<string, { shape: number[]; data: Float32Array }>();

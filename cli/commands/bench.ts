@@ -1,16 +1,15 @@
 // `moec bench FILE [--model NAME] [--backend B] [--batch N] [--steps N] [--json]`:
 // training and inference throughput of a model, its memory, and where the time goes
 // (docs/performance.md). Exit 0, or 1 when the spec has errors or a flag is wrong.
-import { hasErrors } from '../../diagnostics/diagnostic.ts';
-import { loadProgram, selectModel } from '../../compiler/index.ts';
-import { lowerModel } from '../../compiler/lower/index.ts';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
-import { readSourceFile } from '../files.ts';
-import type { CommandModule } from './index.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import type { CommandModule } from '../context.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { backendOption, parseIntFlag } from '../shared/flags.ts';
+import { compileSpec } from '../shared/session.ts';
+import { batchMultiple } from '../../compiler/check/batch-multiple.ts';
 import { benchModel } from '../../runtime/bench/model-bench.ts';
 import { renderModelBench } from '../../runtime/bench/report.ts';
-import { resolve } from 'node:path';
+import { activeProfile } from '../../runtime/backends/index.ts';
 import { parseEngine } from '../onnx-engine.ts';
 import { compareInference, renderInferenceComparison } from '../../export/onnx/bench.ts';
 
@@ -29,14 +28,20 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
   const backendName = parseBackend(flags.backend);
   const batch = parseIntFlag('--batch', flags.batch)!;
   const reps = parseIntFlag('--steps', flags.steps)!;
-  readSourceFile(file, ctx.cwd); // a clear error for a missing file
-  const program = loadProgram(resolve(ctx.cwd, file));
-  const selected = selectModel(program, flags.model);
-  const diagnostics = [...program.diagnostics, ...selected.diagnostics];
-  if (diagnostics.length > 0) ctx.printDiagnostics(diagnostics, program.sources, flags.json ? 'json' : 'text');
-  if (!selected.value || hasErrors(diagnostics)) return EXIT_ERROR;
-  const graph = lowerModel(selected.value, { source: resolve(ctx.cwd, file) });
+  const compiled = compileSpec(file, { train: false, ...(flags.model ? { model: flags.model } : {}), format: flags.json ? 'json' : 'text' }, ctx);
+  if (!compiled) return EXIT_ERROR;
+  const model = compiled.model;
+  const { multiple } = batchMultiple(model);
+  if (batch % multiple !== 0)
+    throw new UserError(`--batch ${batch} does not fit model ${model.name}: its routing groups span ${multiple} images, so the batch must be a multiple of ${multiple}`, `use --batch ${Math.max(multiple, Math.round(batch / multiple) * multiple)}`, 'MOE0524');
+  const graph = compiled.graph();
   const backend = await activateBackend(backendName);
+  if (!activeProfile().readsSync) {
+    throw new UserError(
+      `moec bench cannot run on ${activeProfile().name}: it reads results synchronously, which this backend cannot do in Node`,
+      'use --backend wasm or cpu (or tensorflow)',
+    );
+  }
   if (parseEngine(flags.engine) === 'onnx') {
     if (!flags.json) ctx.stderr.write(`backend ${backend}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
     const comparison = await compareInference(graph, { batch, reps });
@@ -54,13 +59,9 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
     const stateGiB = (params * 4 * (flags.update ? 4 : 2)) / 2 ** 30;
     if (/memory access out of bounds|Aborted|out of memory/i.test(message)) {
       throw new UserError(
-        `bench of ${selected.value.name} at batch ${batch} ran out of memory on ${backend.split(' ')[0]}: ${message}`,
+        `bench of ${model.name} at batch ${batch} ran out of memory on ${backend.split(' ')[0]}: ${message}`,
         `its ${params.toLocaleString('en-US')} parameters with gradients${flags.update ? ' and AdamW state' : ''} take ${stateGiB.toFixed(2)} GiB before any activation (the wasm heap stops at 4 GiB): try a smaller --batch${flags.update ? ', --no-update' : ''}, a smaller model, or a native backend`,
       );
-    }
-    if (/batch .* does not fit/.test(message)) throw new UserError(message, 'choose --batch accordingly');
-    if (/OffscreenCanvas|synchronous/i.test(message)) {
-      throw new UserError(`bench failed on ${backend.split(' ')[0]}: ${message}`, 'moec bench reads results synchronously, which this backend cannot do in Node; use --backend wasm or cpu');
     }
     throw error;
   }
@@ -70,12 +71,13 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
 
 export const benchCommand: CommandModule = {
   register(program, ctx, setExit) {
-    program
+    const command = program
       .command('bench')
       .description('measure training and inference speed, memory, and time per op and per block')
       .argument('<file>', '.moe file')
-      .option('--model <name>', 'the model to measure (default: the file\'s only model)')
-      .option('--backend <name>', 'auto, wasm, cpu, webgpu, tensorflow, tensorflow-gpu', 'auto')
+      .option('--model <name>', 'the model to measure (default: the file\'s only model)');
+    backendOption(command);
+    command
       .option('--batch <n>', 'images per step', '32')
       .option('--steps <n>', 'timed repetitions of each measurement (median reported)', '5')
       .option('--json', 'print the report as JSON')

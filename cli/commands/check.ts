@@ -3,11 +3,11 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { summarize } from '../../diagnostics/render.ts';
-import { resolve } from 'node:path';
-import { defaultReadFile, loadProgram } from '../../compiler/index.ts';
+import { compile } from '../../compiler/compile.ts';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import { readSourceFile, reportUserError } from '../files.ts';
-import type { CommandModule } from './index.ts';
+import { parseFormat } from '../shared/flags.ts';
+import type { CommandModule } from '../context.ts';
 
 export interface CollectedDiagnostics {
   readonly diagnostics: readonly Diagnostic[];
@@ -24,15 +24,8 @@ export interface CollectOptions {
 export function collectDiagnostics(path: string, options: CollectOptions = {}): CollectedDiagnostics {
   const cwd = options.cwd ?? process.cwd();
   readSourceFile(path, cwd); // a missing or unreadable file is a UserError naming it
-  const program = loadProgram(path, { readFile: (file) => defaultReadFile(resolve(cwd, file)) });
-  return { diagnostics: program.diagnostics, sources: program.sources };
-}
-
-type Format = 'text' | 'json';
-
-function parseFormat(value: string): Format {
-  if (value === 'text' || value === 'json') return value;
-  throw new UserError(`unknown format '${value}'`, "use --format text or --format json");
+  const compilation = compile(path, { cwd, select: false });
+  return { diagnostics: compilation.diagnostics, sources: compilation.sources };
 }
 
 export const checkCommand: CommandModule = {

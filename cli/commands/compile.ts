@@ -5,10 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { stringify } from 'yaml';
-import { hasErrors } from '../../diagnostics/diagnostic.ts';
-import { defaultReadFile, loadProgram, printResolvedSpec, selectModel } from '../../compiler/index.ts';
-import type { Program } from '../../compiler/index.ts';
-import { lowerModel } from '../../compiler/lower/index.ts';
+import { printResolvedSpec } from '../../compiler/index.ts';
 import { validateGraph } from '../../compiler/graph/schema.ts';
 import { graphAsDot } from '../../compiler/graph/dot.ts';
 import { costOf } from '../../compiler/cost.ts';
@@ -16,8 +13,9 @@ import type { BlockCost, CostSummary } from '../../compiler/cost.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { ResolvedModel } from '../../compiler/model.ts';
 import { EXIT_ERROR, EXIT_INTERNAL, UserError, type CliContext } from '../context.ts';
-import { readSourceFile } from '../files.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
+import { setOption } from '../shared/flags.ts';
+import { compileSpec } from '../shared/session.ts';
 
 type GraphFormat = 'json' | 'yaml' | 'dot';
 
@@ -85,18 +83,9 @@ export function summaryJson(cost: CostSummary, model: ResolvedModel, output?: st
   };
 }
 
-function load(file: string, opts: CompileOptions, ctx: CliContext): Program {
-  readSourceFile(file, ctx.cwd); // a missing entry file is a plain user error
-  return loadProgram(file, {
-    overrides: opts.set,
-    ...(opts.model ? { model: opts.model } : {}),
-    readFile: (p) => defaultReadFile(resolve(ctx.cwd, p)),
-  });
-}
-
 export const compileCommand: CommandModule = {
   register(program, ctx: CliContext, setExit) {
-    program
+    const command = program
       .command('compile')
       .description('check a .moe file, lower a model to the op graph and print its cost (params, FLOPs)')
       .argument('<file>', 'the .moe file')
@@ -104,25 +93,19 @@ export const compileCommand: CommandModule = {
       .option('-o, --output <path>', 'write the graph to this file (.json, .yaml or .dot)')
       .option('--format <format>', 'graph format: json, yaml or dot (default: from -o; without -o the graph goes to stdout)')
       .option('--print', 'print the fully resolved spec, every default filled in')
-      .option('--json', 'print the cost summary as JSON')
-      .option('--set <field=value>', 'override a model, train or router field (repeatable): width=128, router.experts=16', (v: string, acc: string[]) => [...acc, v], [])
-      .action((file: string, opts: CompileOptions) => {
+      .option('--json', 'print the cost summary as JSON');
+    setOption(command);
+    command.action((file: string, opts: CompileOptions) => {
         const format = graphFormat(opts);
-        const prog = load(file, opts, ctx);
-        ctx.printDiagnostics(prog.diagnostics, prog.sources, 'text');
-        if (hasErrors(prog.diagnostics)) return setExit(EXIT_ERROR);
-        const chosen = selectModel(prog, opts.model);
-        if (!chosen.value) {
-          ctx.printDiagnostics(chosen.diagnostics, prog.sources, 'text');
-          return setExit(EXIT_ERROR);
-        }
-        const model = chosen.value;
+        const compiled = compileSpec(file, { overrides: opts.set, train: false, ...(opts.model ? { model: opts.model } : {}) }, ctx);
+        if (!compiled) return setExit(EXIT_ERROR);
+        const { model, program: prog } = compiled;
         if (opts.print) {
           const train = [...prog.trains.values()].find((t) => t.model === model.name && prog.entryTrains.includes(t.name));
           ctx.stdout.write(printResolvedSpec(model, train));
           if (format === undefined && !opts.json) return;
         }
-        const graph = lowerModel(model, { source: file });
+        const graph = compiled.graph();
         const invalid = validateGraph(JSON.parse(JSON.stringify(graph)) as unknown);
         if (invalid.length > 0) {
           ctx.stderr.write(`internal error: the compiled graph does not match its schema (a bug in moec):\n`);

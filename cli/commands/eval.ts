@@ -1,14 +1,14 @@
 // `moec eval FILE --checkpoint DIR`: loads a checkpoint into the file's model and
 // prints the test loss and accuracy on the train block's test split.
+import { dirname, resolve } from 'node:path';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
-import { BACKEND_NAMES } from '../../runtime/backend.ts';
-import { createGraphModel } from '../../runtime/executor/graph-model.ts';
+import type { CommandModule } from '../context.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
 import { applyWeightsSource, describeWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { compileSpec, withModel } from '../shared/session.ts';
 import { lossAndCorrect, openOnnxEngine, parseEngine } from '../onnx-engine.ts';
 import { DEFAULT_EVAL_BATCH } from '../../runtime/train/evaluate.ts';
 
@@ -25,9 +25,9 @@ interface EvalFlags {
 
 export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
-  const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
-  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-  if (!spec.ok) return EXIT_ERROR;
+  const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
+  if (!compiled) return EXIT_ERROR;
+  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph(), baseDir: dirname(compiled.path) };
   const engine = parseEngine(flags.engine);
   const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
@@ -52,9 +52,7 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
     return 0;
   }
   await activateBackend(backendName);
-  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
-  try {
-    applyWeightsSource(model, weights);
+  return withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) => {
     const step = weights.step;
     const r = await evaluate(model, data.test, spec.model.image, { loss: spec.train.loss, step, batch: parseIntFlag('--batch', flags.batch) });
     if (flags.format === 'json') {
@@ -65,22 +63,22 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
       ctx.stdout.write(`test loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(2)}%\n`);
       for (const [k, v] of Object.entries(r.router)) if (!Array.isArray(v)) ctx.stdout.write(`  ${k} ${v}\n`);
     }
-  } finally {
-    model.dispose();
-  }
-  return 0;
+    return 0;
+  });
 }
 
 export const evalCommand: CommandModule = {
   register(program, ctx, setExit) {
-    program
+    const command = program
       .command('eval')
       .description('evaluate a checkpoint on the test split: loss and accuracy')
       .argument('<file>', '.moe file')
       .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
-      .option('--train <name>', 'the train block whose data to use')
-      .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
-      .option('--set <field=value>', 'override a model or train field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+;
+    trainOption(command, 'the train block whose data to use');
+    backendOption(command);
+    setOption(command);
+    command
       .option('--batch <n>', 'images per evaluation micro-batch (default 250)')
       .option('--format <format>', 'text or json', 'text')
       .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')

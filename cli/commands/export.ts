@@ -7,11 +7,11 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
 import { EXPORT_TARGETS, type ExportInput } from '../../export/targets.ts';
 import { checkOutputFolder } from '../../export/output-folder.ts';
 import { loadCheckpoint, listCheckpoints, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compileSpec } from '../shared/session.ts';
 import { InvalidGraphError, loadGraphFromFile } from '../../runtime/executor/load.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { ResolvedModel } from '../../compiler/model.ts';
@@ -51,10 +51,9 @@ function readInput(source: string, flags: ExportFlags, ctx: CliContext): { graph
       throw e;
     }
   }
-  const spec = loadSpec({ file: source, cwd: ctx.cwd, overrides: flags.set, trainOptional: true });
-  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-  if (!spec.ok) return EXIT_ERROR;
-  return { graph: spec.graph, model: spec.model, shown: source };
+  const spec = compileSpec(source, { overrides: flags.set }, ctx);
+  if (!spec) return EXIT_ERROR;
+  return { graph: spec.graph(), model: spec.model, shown: source };
 }
 
 export async function runExport(source: string, flags: ExportFlags, ctx: CliContext): Promise<number> {

@@ -6,7 +6,7 @@ import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { format } from '../../grammar/index.ts';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import { readSourceFile, reportUserError } from '../files.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
 
 export const fmtCommand: CommandModule = {
   register(program, ctx: CliContext, setExit) {

@@ -12,8 +12,7 @@
 // diagnostics with ctx.printDiagnostics, report failures with setExit (the highest code
 // set wins; 0 when never called), throw UserError for a user-facing failure that is not a
 // diagnostic (it prints `error: …` and exits 1). Any other exception is an internal fault (exit 2).
-import type { Command } from 'commander';
-import type { CliContext } from '../context.ts';
+import type { CommandModule } from '../context.ts';
 import { checkCommand } from './check.ts';
 import { fmtCommand } from './fmt.ts';
 import { trainCommand } from './train.ts';
@@ -27,9 +26,7 @@ import { lspCommand } from './lsp.ts';
 import { routesCommand } from './routes.ts';
 import { reportCommand } from './report.ts';
 
-export interface CommandModule {
-  register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
-}
+export type { CommandModule } from '../context.ts';
 
 export const commands: readonly CommandModule[] = [
   checkCommand,

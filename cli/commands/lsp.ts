@@ -2,7 +2,7 @@
 // stdin/stdout. The session ends when the editor sends `exit` or closes stdin; the
 // protocol library then exits the process (0 after `shutdown`, else 1).
 import { UserError, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
 
 export const lspCommand: CommandModule = {
   register(program, _ctx: CliContext) {

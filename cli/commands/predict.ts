@@ -2,14 +2,13 @@
 // with their probabilities.
 import { resolve } from 'node:path';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
-import { BACKEND_NAMES } from '../../runtime/backend.ts';
-import { createGraphModel } from '../../runtime/executor/graph-model.ts';
+import type { CommandModule } from '../context.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
 import { applyWeightsSource, isNpzPath, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { compileSpec, withModel } from '../shared/session.ts';
 import { openOnnxEngine, parseEngine, probabilitiesOf } from '../onnx-engine.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 
@@ -27,9 +26,9 @@ interface PredictFlags {
 export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
   const top = parseIntFlag('--top', flags.top) ?? 3;
-  const spec = loadSpec({ file, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
-  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-  if (!spec.ok) return EXIT_ERROR;
+  const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
+  if (!compiled) return EXIT_ERROR;
+  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph() };
   const engine = parseEngine(flags.engine);
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
@@ -64,27 +63,25 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   if (!flags.checkpoint) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
   const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
   await activateBackend(backendName);
-  const model = createGraphModel(spec.graph, { seed: spec.train.seed });
-  try {
-    applyWeightsSource(model, weights);
-    report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes);
-  } finally {
-    model.dispose();
-  }
+  await withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) =>
+    report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes),
+  );
   return 0;
 }
 
 export const predictCommand: CommandModule = {
   register(program, ctx, setExit) {
-    program
+    const command = program
       .command('predict')
       .description('classify images with a trained checkpoint: top classes and probabilities')
       .argument('<file>', '.moe file')
       .argument('<images...>', 'PNG or JPEG images')
       .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
-      .option('--train <name>', 'the train block (for its loss: softmax or sigmoid probabilities)')
-      .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
-      .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+;
+    trainOption(command, 'the train block (for its loss: softmax or sigmoid probabilities)');
+    backendOption(command);
+    setOption(command, 'a model field');
+    command
       .option('--top <k>', 'classes to show per image', '3')
       .option('--format <format>', 'text or json', 'text')
       .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')

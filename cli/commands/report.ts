@@ -2,10 +2,11 @@
 // (docs/report.md). Also writes RUN/routes/ (routes.json and the pictures).
 import { relative, resolve } from 'node:path';
 import type { CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { writeRunReport } from '../../runtime/report/run-report.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { parseIntFlag } from '../shared/flags.ts';
 
 interface ReportFlags {
   out?: string;

@@ -3,11 +3,12 @@
 // Writes a PNG and an SVG per image and block, plus routes.json.
 import { join, relative, resolve } from 'node:path';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../context.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { loadDataset, type Dataset } from '../../runtime/data/index.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compileSpec } from '../shared/session.ts';
+import { dirname } from 'node:path';
 import { restoreParams } from '../../runtime/train/trainer.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { patchGrid, selectBlocks } from '../../runtime/routes/layout.ts';
@@ -17,7 +18,8 @@ import { looksLikeRun, routingCheckpoint, runData, runGraph } from '../../runtim
 import type { ImageChoice } from '../../runtime/routes/analyse.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { DataSpec } from '../../compiler/model.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { parseIntFlag } from '../shared/flags.ts';
 
 interface RoutesFlags {
   checkpoint?: string;
@@ -61,10 +63,9 @@ export async function runRoutes(target: string, images: string[], flags: RoutesF
     const found = runData(at(target), graph, flags.train);
     if (!('error' in found)) [data, baseDir, seed] = [found.data, found.baseDir, found.seed];
   } else {
-    const spec = loadSpec({ file: target, cwd: ctx.cwd, train: flags.train, overrides: flags.set, trainOptional: true });
-    if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-    if (!spec.ok) return EXIT_ERROR;
-    [graph, data, baseDir, seed] = [spec.graph, spec.train.data, spec.baseDir, spec.train.seed];
+    const spec = compileSpec(target, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
+    if (!spec || !spec.train) return EXIT_ERROR;
+    [graph, data, baseDir, seed] = [spec.graph(), spec.train.data, dirname(spec.path), spec.train.seed];
   }
   const blocks = selectBlocks(graph, parseIntFlag('--block', flags.block, 0));
   const grid = patchGrid(graph);

@@ -7,8 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cpus } from 'node:os';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
-import { activateBackend, parseBackend, parseIntFlag } from './train.ts';
+import type { CommandModule } from '../context.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { backendOption, parseIntFlag } from '../shared/flags.ts';
 import { describeData, loadStudyData, planStudy, runStudyEntry, studyPath } from '../../runtime/study/study.ts';
 import { accuracyChartSvg, studyJson, studyMarkdown, type StudySettings } from '../../runtime/study/render.ts';
 import { svgToPng } from '../../runtime/plots/line-chart.ts';
@@ -74,14 +75,15 @@ export async function runStudy(files: string[], flags: StudyFlags, ctx: CliConte
 
 export const studyCommand: CommandModule = {
   register(program, ctx, setExit) {
-    program
+    const command = program
       .command('study')
       .description('train several specs on the same data, steps and seed; write a comparison table and an accuracy-vs-time plot')
       .argument('<files...>', '.moe files (each with one model, optionally one train block)')
       .option('--steps <n>', 'training steps for every spec (default: the first spec\'s train block)')
       .option('--batch <n>', 'images per step for every spec (default: the first spec\'s)')
-      .option('--seed <n>', 'seed for every spec (default: the first spec\'s)')
-      .option('--backend <name>', 'auto, wasm, cpu, webgpu, tensorflow, tensorflow-gpu', 'auto')
+      .option('--seed <n>', 'seed for every spec (default: the first spec\'s)');
+    backendOption(command);
+    command
       .option('--out <dir>', 'output folder (default: runs/study-<time>)')
       .action(async (files: string[], flags: StudyFlags) => {
         const code = await runStudy(files, flags, ctx);

@@ -2,19 +2,21 @@
 // (docs/training.md). Writes a run folder, prints the configuration, progress and
 // the final test accuracy. Exit 0 done, 1 error or diverged, 130/143 stopped by
 // SIGINT/SIGTERM (after saving a checkpoint).
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
-import type { CommandModule } from './index.ts';
-import { BACKEND_NAMES, BackendError, selectBackend, type BackendName } from '../../runtime/backend.ts';
+import type { CommandModule } from '../context.ts';
+import { activateBackend, parseBackend } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { compileSpec } from '../shared/session.ts';
+import { selectTrain } from '../../compiler/select.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
 import { defaultAugmentation, type Augmentation } from '../../runtime/data/batches.ts';
 import { listCheckpoints, loadCheckpoint, resolveCheckpoint, stepOf } from '../../runtime/checkpoint/checkpoint.ts';
 import { printResolvedSpec } from '../../compiler/index.ts';
-import { loadSpec } from '../../runtime/train/session.ts';
 import { modelSummary } from '../../runtime/train/summary.ts';
 import { latestRun, newRunDir, openTrainingRun, readMetrics, runOfCheckpoint } from '../../runtime/train/run-folder.ts';
 import { writeAtomic } from '../../runtime/io/atomic.ts';
@@ -40,29 +42,6 @@ export interface TrainFlags {
   force?: boolean;
 }
 
-export function parseIntFlag(flag: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min)
-    throw new UserError(`${flag} expects an integer ≥ ${min}, got '${value}'`);
-  return n;
-}
-
-export function parseBackend(value: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new UserError(`unknown backend '${value}'`, `use one of ${BACKEND_NAMES.join(', ')}`);
-}
-
-export async function activateBackend(name: BackendName): Promise<string> {
-  try {
-    const b = await selectBackend(name);
-    return `${b.name} (${b.reason})`;
-  } catch (e) {
-    if (e instanceof BackendError) throw new UserError(e.message, name === 'auto' ? undefined : 'try --backend wasm (the default) or --backend cpu');
-    throw e;
-  }
-}
-
 /** A stream-like object for cli-progress that writes through the context. */
 function progressStream(ctx: CliContext): NodeJS.WritableStream {
   return {
@@ -81,18 +60,20 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
-  const spec = loadSpec({
-    file,
-    cwd: ctx.cwd,
-    train: flags.train,
-    overrides: flags.set,
+  const trainFlags = {
     steps: parseIntFlag('--steps', flags.steps),
     epochs: parseIntFlag('--epochs', flags.epochs),
     batch: parseIntFlag('--batch', flags.batch),
     seed: parseIntFlag('--seed', flags.seed, 0),
-  });
-  if (!spec.ok || spec.diagnostics.length > 0) ctx.printDiagnostics(spec.diagnostics, spec.sources, 'text');
-  if (!spec.ok) return EXIT_ERROR;
+  };
+  const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}), trainFlags }, ctx);
+  if (!compiled) return EXIT_ERROR;
+  if (flags.train === undefined && compiled.program.entryTrains.length === 0) {
+    // Training needs a train block (defaults are for eval, predict and study).
+    ctx.printDiagnostics(selectTrain(compiled.program).diagnostics, compiled.sources, 'text');
+    return EXIT_ERROR;
+  }
+  const spec = { path: compiled.path, baseDir: dirname(compiled.path), model: compiled.model, train: compiled.train!, graph: compiled.graph(), sources: compiled.sources };
   const shift = parseIntFlag('--augment', flags.augment, 0);
   const chosenShift = shift ?? spec.train.augment;
   const augmentation: Augmentation = chosenShift === undefined ? defaultAugmentation(spec.model.image) : { shift: chosenShift, fill: -1 };
@@ -290,18 +271,19 @@ function writeFailureSummary(runDir: string, err: unknown, t0: number): void {
 
 export const trainCommand: CommandModule = {
   register(program, ctx, setExit) {
-    program
+    const command = program
       .command('train')
       .description('train the model of a .moe file with its train block')
-      .argument('<file>', '.moe file')
-      .option('--train <name>', 'the train block to run (default: the file\'s only one)')
+      .argument('<file>', '.moe file');
+    trainOption(command, 'the train block to run');
+    backendOption(command);
+    setOption(command);
+    command
       .option('--steps <n>', 'train for n steps (overrides steps/epochs)')
       .option('--epochs <n>', 'train for n epochs (overrides steps/epochs)')
       .option('--batch <n>', 'images per step')
       .option('--seed <n>', 'seed of every random stream')
-      .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
       .option('--out <dir>', 'run folder (default runs/<train>-<time>/)')
-      .option('--set <field=value>', 'override a model or train field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--resume [latest|dir]', 'continue from the latest run of this train block, or from a run folder or checkpoint')
       .option('--augment <px>', 'largest random shift in pixels (0 = off; default 2 for images up to 32 px)')
       .option('--log-every <n>', 'steps between log lines and train metrics')

@@ -1,9 +1,9 @@
-// One analysis of an open document: the compiler's own load → check → resolve path
-// (the one `moec check` and `moec compile` run), with the editor's unsaved texts
-// as the file reader, plus lazily computed costs. The server never re-implements a
-// phase; it only reads what the compiler returns.
-import type { Program } from '../../compiler/index.ts';
-import { costOf, loadProgram } from '../../compiler/index.ts';
+// One analysis of an open document: the compiler driver's `compile(…, { select: false })`,
+// exactly the call `moec check` makes, with the editor's unsaved texts as the file
+// reader, plus lazily computed costs (lowerModel + costOf, as `moec compile`). The
+// server never re-implements a phase; it only reads what the compiler returns.
+import type { Compilation, Program } from '../../compiler/index.ts';
+import { compile, costOf } from '../../compiler/index.ts';
 import type { CostSummary } from '../../compiler/cost.ts';
 import { lowerModel } from '../../compiler/lower/index.ts';
 import type { ResolvedModel, ResolvedTrain } from '../../compiler/model.ts';
@@ -17,6 +17,8 @@ export interface Analysis {
   /** The entry path (span file name of the document). */
   readonly path: string;
   readonly version: number;
+  /** What `moec check` computes for the same texts: every diagnostic, sorted. */
+  readonly compilation: Compilation;
   readonly program: Program;
   /** The entry file's AST (always present: the entry text is given). */
   readonly file: SpecFile;
@@ -49,7 +51,8 @@ export function costOfModel(model: ResolvedModel): CostSummary {
 }
 
 export function analyze(path: string, version: number, readFile: ReadFile): Analysis {
-  const program = loadProgram(path, { readFile });
+  const compilation = compile(path, { readFile, select: false });
+  const program = compilation.program;
   const file = program.files.get(program.entry)!;
   const lineMaps = new Map<string, LineMap>();
   let declarations: Map<string, { decl: NamedDeclaration; file: string }> | undefined;
@@ -68,6 +71,7 @@ export function analyze(path: string, version: number, readFile: ReadFile): Anal
   return {
     path: program.entry,
     version,
+    compilation,
     program,
     file,
     paths: [...program.sources.keys()],

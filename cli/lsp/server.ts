@@ -103,7 +103,7 @@ export function startServer(connection: Connection): void {
         const uri = pathToUri(p);
         if (!byUri.has(uri)) byUri.set(uri, new Map());
       }
-      for (const d of a.program.diagnostics) {
+      for (const d of a.compilation.diagnostics) {
         const uri = d.span ? pathToUri(d.span.file) : doc.uri;
         // Another open document's diagnostics come from its own analysis.
         if (uri !== doc.uri && open.has(uri)) continue;
@@ -247,7 +247,7 @@ export function startServer(connection: Connection): void {
     guard('textDocument/codeAction', (params) => {
       const a = current(params.textDocument.uri);
       if (!a) return [];
-      const own = a.program.diagnostics.filter((d) => d.span && pathToUri(d.span.file) === params.textDocument.uri).map(toLspDiagnostic);
+      const own = a.compilation.diagnostics.filter((d) => d.span && pathToUri(d.span.file) === params.textDocument.uri).map(toLspDiagnostic);
       return quickFixes(params.textDocument.uri, params.range, own);
     }),
   );

@@ -24,6 +24,10 @@ import { unknownTrainField } from './rules/unknown-train-field.ts';
 import { trainFieldValues } from './rules/train-field-values.ts';
 import { stepsEpochs } from './rules/steps-epochs.ts';
 import { trainModel } from './rules/train-model.ts';
+import { batchRoutingGroups } from './rules/batch-routing-groups.ts';
+import { dataClasses } from './rules/data-classes.ts';
+import { dataImage } from './rules/data-image.ts';
+import type { ProgramRule, ProgramRuleContext } from './program-rule.ts';
 
 export const MODEL_RULES: readonly ModelRule[] = [
   unknownModelField,
@@ -40,6 +44,13 @@ export const MODEL_RULES: readonly ModelRule[] = [
 export const ROUTER_RULES: readonly RouterRule[] = [routerKind, routerParams, routerParamValues, capacity, groupTokens];
 
 export const TRAIN_RULES: readonly TrainRule[] = [unknownTrainField, trainFieldValues, stepsEpochs, trainModel];
+
+/** Rules across declarations: a train block with its resolved model. */
+export const PROGRAM_RULES: readonly ProgramRule[] = [batchRoutingGroups, dataClasses, dataImage];
+
+export function checkProgramRules(ctx: ProgramRuleContext, rules: readonly ProgramRule[] = PROGRAM_RULES): Diagnostic[] {
+  return rules.flatMap((r) => r.check(ctx));
+}
 
 /** The shared router rules, then the family's own. */
 export function checkRouter(router: CheckedRouter, ctx: RouterCheckContext): Diagnostic[] {

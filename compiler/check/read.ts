@@ -3,7 +3,7 @@
 // builders use the typed values of inputs already known to be valid.
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../diagnostics/catalogue.ts';
-import { didYouMean } from '../../diagnostics/suggest.ts';
+import { didYouMean, didYouMeanFix } from '../../diagnostics/suggest.ts';
 import type { ArgValue, Value } from '../resolve/values.ts';
 import { describeValue } from '../resolve/values.ts';
 import type { CallSignature, Typed, ValueType } from './types.ts';
@@ -59,14 +59,13 @@ function inRange(type: Extract<ValueType, { kind: 'int' | 'float' }>, v: number)
 
 /** Reads `value` as `type`; `label` names the field in messages (e.g. "field 'width'"). */
 export function readValue(type: ValueType, value: Value, label: string, options: ReadOptions = {}): ReadResult {
-  const fail = (code: string, message: string, span: Span = value.span, help?: string): ReadResult => ({
-    diagnostics: [diagnostic(code, message, span, help ? { help } : {})],
+  const fail = (code: string, message: string, span: Span = value.span, help?: string | { help?: string; suggestion?: { replacement: string } }): ReadResult => ({
+    diagnostics: [diagnostic(code, message, span, typeof help === 'string' ? { help } : (help ?? {}))],
   });
   if (value.kind === 'error') return { diagnostics: [] };
   const mismatch = (): ReadResult => {
     if (value.kind === 'symbol' && options.fieldNames && (type.kind === 'int' || type.kind === 'float' || type.kind === 'image' || type.kind === 'patch')) {
-      const help = didYouMean(value.name, options.fieldNames ?? []);
-      return fail('MOE0208', `'${value.name}' is not a field of this model`, value.span, help);
+      return fail('MOE0208', `'${value.name}' is not a field of this model`, value.span, didYouMeanFix(value.name, options.fieldNames ?? []));
     }
     return fail('MOE0301', `${label} expects ${expected(type)}, found ${describeValue(value)}`);
   };
@@ -90,7 +89,7 @@ export function readValue(type: ValueType, value: Value, label: string, options:
     case 'enum': {
       if (value.kind !== 'symbol') return mismatch();
       if (!type.values.includes(value.name)) {
-        return fail('MOE0316', `${label} cannot be '${value.name}'; expected ${expected(type)}`, value.span, didYouMean(value.name, type.values));
+        return fail('MOE0316', `${label} cannot be '${value.name}'; expected ${expected(type)}`, value.span, didYouMeanFix(value.name, type.values));
       }
       return { value: value.name, diagnostics: [] };
     }
@@ -115,7 +114,7 @@ export function readValue(type: ValueType, value: Value, label: string, options:
       }
       if (value.kind !== 'call') {
         if (value.kind === 'symbol') {
-          return fail('MOE0236', `${label} cannot be '${value.name}'; expected ${expected(type)}`, value.span, didYouMean(value.name, Object.keys(type.functions)));
+          return fail('MOE0236', `${label} cannot be '${value.name}'; expected ${expected(type)}`, value.span, didYouMeanFix(value.name, Object.keys(type.functions)));
         }
         return mismatch();
       }
@@ -125,7 +124,7 @@ export function readValue(type: ValueType, value: Value, label: string, options:
           'MOE0236',
           `unknown function '${value.callee}' for ${label}; expected ${expected(type)}`,
           value.calleeSpan,
-          didYouMean(value.callee, Object.keys(type.functions)),
+          didYouMeanFix(value.callee, Object.keys(type.functions)),
         );
       }
       return readCall(value.callee, sig, value.args, value.span, label);

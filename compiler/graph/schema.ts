@@ -1,8 +1,9 @@
 // The JSON Schema (ajv, draft 2020-12 subset) of the op graph in ir.ts (format
 // `moec-graph/2`, and `moec-graph/1`, which is read and upgraded), with each op's
 // arity and attributes taken from the OPS table, plus the checks a schema cannot
-// express (ids unique, inputs defined earlier, params declared, outputs exist).
-// Errors name the JSON path and, given the file text, its line:col.
+// express (ids unique, inputs defined earlier, params declared, outputs exist) and
+// the re-inference of every node's shape, dtype and FLOPs (validate.ts). Errors
+// name the JSON path and, given the file text, its line:col.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Ajv } from 'ajv';
@@ -14,6 +15,7 @@ import { didYouMean } from '../../diagnostics/suggest.ts';
 import type { Graph } from './ir.ts';
 import { GRAPH_FORMAT, ROUTING_STATS } from './ir.ts';
 import { GRAPH_FORMAT_V1, upgradeGraphV1, type GraphV1 } from './upgrade.ts';
+import { inferenceChecks } from './validate.ts';
 import { OPS, OP_KINDS } from './ops.ts';
 import { ROUTER_FAMILIES } from '../routers/index.ts';
 import type { AttrType } from './ops.ts';
@@ -440,7 +442,9 @@ export function checkGraph(json: unknown, sourceText?: string, format: 'json' | 
     return { diagnostics };
   }
   const graph = version === GRAPH_FORMAT_V1 ? upgradeGraphV1(json as GraphV1) : (json as Graph);
-  const diagnostics = semanticChecks(graph, at);
+  const structural = semanticChecks(graph, at);
+  // Shapes are re-inferred only on a structurally sound graph (every input defined earlier).
+  const diagnostics = structural.some((d) => d.severity === 'error') ? structural : inferenceChecks(graph, at);
   return { ...(diagnostics.some((d) => d.severity === 'error') ? {} : { graph }), diagnostics };
 }
 

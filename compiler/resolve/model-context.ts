@@ -5,7 +5,7 @@
 import type { Argument, BlockRule, Field, ModelDeclaration, TrainDeclaration } from '../../grammar/ast.ts';
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../diagnostics/catalogue.ts';
-import { didYouMean } from '../../diagnostics/suggest.ts';
+import { didYouMeanFix } from '../../diagnostics/suggest.ts';
 import { evaluate, emptyEnvironment } from './values.ts';
 import type { ArgValue, CallValue, Environment, Value } from './values.ts';
 import type { Scope } from './scope.ts';
@@ -112,8 +112,7 @@ export class Inheritance {
         for (const n of cycle) this.memo.set(n, null);
         base = null;
       } else if (!entry) {
-        const help = didYouMean(baseName, this.scope.namesOf('ModelDeclaration'));
-        this.out.push(diagnostic('MOE0204', `unknown model '${baseName}'`, chain[chain.length - 1]!.base!.span, help ? { help } : {}));
+        this.out.push(diagnostic('MOE0204', `unknown model '${baseName}'`, chain[chain.length - 1]!.base!.span, didYouMeanFix(baseName, this.scope.namesOf('ModelDeclaration'))));
         base = null;
       } else if (entry.decl.kind !== 'ModelDeclaration') {
         this.out.push(
@@ -269,10 +268,11 @@ export function buildModelContext(
       const rname = layer.router.name;
       const entry = scope.get(rname);
       if (!entry) {
-        const help = didYouMean(rname, scope.namesOf('RouterDeclaration'));
+        const fix = didYouMeanFix(rname, scope.namesOf('RouterDeclaration'));
         out.push(
           diagnostic('MOE0206', `unknown router '${rname}'`, layer.router.span, {
-            help: help ?? 'declare it with `router NAME = KIND(ARGS)` or write the router inline, e.g. soft(experts: 8)',
+            ...fix,
+            help: fix.help ?? 'declare it with `router NAME = KIND(ARGS)` or write the router inline, e.g. soft(experts: 8)',
           }),
         );
       } else if (entry.decl.kind !== 'RouterDeclaration') {

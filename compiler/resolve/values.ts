@@ -3,7 +3,7 @@
 import type { Expression } from '../../grammar/ast.ts';
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.ts';
 import { diagnostic } from '../../diagnostics/catalogue.ts';
-import { didYouMean } from '../../diagnostics/suggest.ts';
+import { didYouMeanFix } from '../../diagnostics/suggest.ts';
 
 export interface NumberValue {
   readonly kind: 'number';
@@ -91,10 +91,7 @@ function asNumber(v: Value, env: Environment, out: Diagnostic[]): NumberValue | 
   if (v.kind === 'number') return v;
   if (v.kind === 'error') return undefined;
   if (v.kind === 'symbol') {
-    const help = didYouMean(v.name, env.names);
-    out.push(
-      diagnostic('MOE0208', `'${v.name}' is not a field of this model`, v.span, help ? { help } : {}),
-    );
+    out.push(diagnostic('MOE0208', `'${v.name}' is not a field of this model`, v.span, didYouMeanFix(v.name, env.names)));
     return undefined;
   }
   out.push(diagnostic('MOE0301', `arithmetic needs numbers, found ${describeValue(v)}`, v.span));

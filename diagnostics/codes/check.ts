@@ -1,5 +1,5 @@
 // Diagnostic codes MOE03xx. Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const checkCodes: CodeTable = {
   MOE0301: { severity: 'error', description: 'a value has the wrong type for its field or parameter' },

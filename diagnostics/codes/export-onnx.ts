@@ -1,7 +1,7 @@
 // Diagnostic codes MOE0601–MOE0619: exporting to ONNX and running the exported
 // model with onnxruntime (`moec export --to onnx`, `--engine onnx`). Add new
 // codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const exportOnnxCodes: CodeTable = {
   MOE0601: { severity: 'error', description: 'a node of the op graph cannot be expressed in ONNX (the message names the node and why)' },

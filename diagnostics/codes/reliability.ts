@@ -1,7 +1,7 @@
 // Diagnostic codes MOE0530–MOE0559: checkpoints as a verified format, run folders
 // as transactions, file-system faults and memory limits (docs/training.md, "Faults").
 // Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const reliabilityCodes: CodeTable = {
   MOE0530: { severity: 'error', description: 'a checkpoint path is a file (or its manifest.json / tensors.bin is a folder), not a checkpoint folder' },

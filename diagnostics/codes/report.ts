@@ -1,6 +1,6 @@
 // Diagnostic codes MOE07xx (0701–0719): routing analysis and reports
 // (`moec routes`, `moec report`). Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const reportCodes: CodeTable = {
   MOE0701: { severity: 'error', description: 'a run folder holds no checkpoint, so there are no trained weights to analyse' },

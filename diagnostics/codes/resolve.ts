@@ -1,5 +1,5 @@
 // Diagnostic codes MOE02xx. Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const resolveCodes: CodeTable = {
   MOE0201: { severity: 'error', description: 'a spec file (given on the command line or imported) does not exist or cannot be read' },

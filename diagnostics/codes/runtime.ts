@@ -1,5 +1,5 @@
 // Diagnostic codes MOE05xx. Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const runtimeCodes: CodeTable = {
   MOE0501: { severity: 'error', description: 'a data folder or file does not exist or cannot be read' },

@@ -1,5 +1,5 @@
 // Diagnostic codes MOE01xx. Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const syntaxCodes: CodeTable = {
   MOE0101: { severity: 'error', description: 'unexpected token: the parser expected something else here' },

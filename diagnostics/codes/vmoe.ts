@@ -1,6 +1,6 @@
 // Diagnostic codes MOE0621–MOE0649: .npz files (export/npz/) and the vmoe
 // exporter/importer (export/vmoe/). Add new codes at the end; never renumber.
-import type { CodeTable } from '../catalogue.ts';
+import type { CodeTable } from './table.ts';
 
 export const vmoeCodes: CodeTable = {
   MOE0621: { severity: 'error', description: 'a .npz file is not a readable zip archive (truncated, corrupt or another format)' },

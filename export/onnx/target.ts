@@ -1,6 +1,6 @@
 // `moec export --to onnx`: the op graph and a checkpoint's weights as one .onnx file.
 import { writeFileSync } from 'node:fs';
-import type { ExportInput, ExportResult, ExportTarget } from '../targets.ts';
+import type { ExportInput, ExportResult, ExportTarget } from '../target.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, exportOnnx } from './export-model.ts';
 import { OnnxExportError } from './errors.ts';
 

@@ -7,7 +7,7 @@ import { buildMoeLayerGraph, bindMoeLayer, type MoeLayer } from '../moe-layer.ts
 import { fastMatMul } from '../kernels/products.ts';
 import { gelu } from '../kernels/elementwise.ts';
 import { fillNormal } from '../executor/random.ts';
-import { compileSpecText } from './inline-spec.ts';
+import { compile, inMemoryFiles } from '../../compiler/compile.ts';
 import { routerSlots } from '../../compiler/routers/index.ts';
 
 export interface LayerShape {
@@ -51,8 +51,9 @@ export function resolveMoeLayer(expression: string, shape: LayerShape): MoeBlock
   blocks all: moe(${expression})
 }
 `;
-  const { model } = compileSpecText(text, { name: 'layer-bench.moe' });
-  const layer = model.blocks[0]!;
+  const c = compile('layer-bench.moe', { readFile: inMemoryFiles({ 'layer-bench.moe': text }), train: false });
+  if (!c.model) throw new Error(`layer bench: ${expression} does not check: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+  const layer = c.model.blocks[0]!;
   if (layer.kind !== 'moe') throw new Error('internal: the layer bench model has no MoE block');
   return layer;
 }

@@ -6,7 +6,7 @@
 //    tf.profile (kernel names such as MatMul, BatchMatMul, Transpose).
 import * as tf from '@tensorflow/tfjs';
 import type { GraphModel } from '../api.ts';
-import { kernelFor } from '../kernels/index.ts';
+import { activeProfile, kernelsFor } from '../backends/index.ts';
 import { ExecutionContext } from '../executor/graph-model.ts';
 import { concreteDim } from '../../compiler/graph/dims.ts';
 import type { Clock } from './timing.ts';
@@ -49,9 +49,6 @@ export function aggregate<T>(items: readonly T[], key: (t: T) => string, ms: (t:
     .sort((a, b) => b.ms - a.ms || a.name.localeCompare(b.name));
 }
 
-/** Backends whose kernels finish before the call returns: timing the call is enough. */
-const SYNCHRONOUS_BACKENDS = new Set(['wasm', 'cpu', 'tensorflow']);
-
 /**
  * Runs the model's graph node by node on `images` (inference mode) and times every
  * kernel call. On asynchronous backends (webgpu) each call also reads its output
@@ -63,7 +60,10 @@ export function profileForward(model: GraphModel, images: tf.Tensor4D, clock: Cl
   const batch = images.shape[0];
   const ctx = new ExecutionContext(false, 0, 0, batch);
   const timings: NodeTiming[] = [];
-  const readBack = !SYNCHRONOUS_BACKENDS.has(tf.getBackend());
+  // A backend whose kernels finish before the call returns needs no read-back to time them.
+  const profile = activeProfile();
+  const readBack = !profile.synchronous;
+  const kernels = kernelsFor(profile);
   tf.tidy(() => {
     const values = new Map<string, tf.Tensor>();
     for (const node of graph.nodes) {
@@ -81,7 +81,7 @@ export function profileForward(model: GraphModel, images: tf.Tensor4D, clock: Cl
         values.set(node.id, tf.scalar(Number(node.attrs.value), 'float32'));
         continue;
       }
-      const kernel = kernelFor(node.op);
+      const kernel = kernels.get(node.op);
       if (!kernel) throw new Error(`profile: no kernel for op '${node.op}' (node ${node.id})`);
       const inputs = node.inputs.map((id) => values.get(id)!);
       ctx.node = node;

@@ -8,7 +8,9 @@ import { isStatOutput } from '../../compiler/graph/ir.ts';
 import { concreteDim, parseDim } from '../../compiler/graph/dims.ts';
 import type { CreateModelOptions, ForwardOptions, ForwardResult, GraphModel } from '../api.ts';
 import type { Kernel, KernelContext } from '../kernels/types.ts';
-import { kernelFor } from '../kernels/index.ts';
+import type { BoundKernels } from '../kernels/bind.ts';
+import { activeProfile, kernelsFor, profileNamed } from '../backends/index.ts';
+import type { BackendProfile } from '../backends/profile.ts';
 import { initialValues } from './initializers.ts';
 import { deriveSeed } from './random.ts';
 
@@ -54,7 +56,7 @@ function batchMultiple(graph: Graph): number {
 }
 
 /** Fails before any variable is created if a node has no kernel or reads an undeclared parameter. */
-function checkRunnable(graph: Graph): void {
+function checkRunnable(graph: Graph, kernels: BoundKernels): void {
   const params = new Set(graph.params.map((p) => p.name));
   for (const node of graph.nodes) {
     if (node.op === 'input' || node.op === 'constant') continue;
@@ -62,7 +64,7 @@ function checkRunnable(graph: Graph): void {
       if (!params.has(String(node.attrs.name))) {
         throw new GraphRuntimeError(`node ${node.id} reads parameter ${String(node.attrs.name)}, which the graph does not declare`);
       }
-    } else if (!kernelFor(node.op)) {
+    } else if (!kernels.has(node.op)) {
       throw new GraphRuntimeError(`kernel not available for op '${node.op}' (node ${node.id}): this runtime has no kernel for it`);
     }
   }
@@ -99,8 +101,10 @@ class ExecutableGraph implements GraphModel {
   constructor(
     readonly graph: Graph,
     private readonly seed: number,
+    /** The profile's kernels with gradient classes applied, bound once here (plan time). */
+    private readonly kernels: BoundKernels,
   ) {
-    checkRunnable(graph);
+    checkRunnable(graph, kernels);
     const id = ++modelCounter;
     this.variables = new Map();
     for (const spec of graph.params) {
@@ -159,7 +163,7 @@ class ExecutableGraph implements GraphModel {
         return { source: { kind: 'constant', tensor } };
       }
       default: {
-        const kernel = kernelFor(node.op);
+        const kernel = this.kernels.get(node.op);
         if (!kernel) {
           throw new GraphRuntimeError(
             `kernel not available for op '${node.op}' (node ${node.id}); this runtime does not implement it yet`,
@@ -250,7 +254,19 @@ class ExecutableGraph implements GraphModel {
   }
 }
 
-/** Binds a graph to freshly initialised variables (seeded by `options.seed`). */
+function profileOf(backend: CreateModelOptions['backend']): BackendProfile {
+  if (backend === undefined) return activeProfile();
+  if (typeof backend !== 'string') return backend;
+  const profile = profileNamed(backend);
+  if (!profile) throw new GraphRuntimeError(`no backend profile '${backend}'`);
+  return profile;
+}
+
+/**
+ * Binds a graph to freshly initialised variables (seeded by `options.seed`) and to
+ * the kernels of a backend profile: `{...BASE_KERNELS, ...profile.kernels}`, each
+ * `grad: 'none'` op kept off the tape (runtime/kernels/bind.ts).
+ */
 export function createGraphModel(graph: Graph, options: CreateModelOptions): GraphModel {
-  return new ExecutableGraph(graph, options.seed);
+  return new ExecutableGraph(graph, options.seed, kernelsFor(profileOf(options.backend)));
 }

@@ -5,7 +5,8 @@
 // transposes first; gradients through unstack/stack and the fast matMul's own).
 // Measured (bench/batched-matmul.ts, fwd+bwd, 2 cores): 2-6× faster on the ViT-S and
 // MNIST attention and dispatch shapes; the copy-free Unpack (wasm-slice.ts) is what
-// makes the loop cheap. Other backends keep tf.matMul.
+// makes the loop cheap. The wasm profile binds `loopingBatchMatMul` (runtime/backends/wasm.ts);
+// other backends keep tf.matMul.
 import * as tf from '@tensorflow/tfjs';
 import { fastMatMul } from './products.ts';
 
@@ -30,15 +31,15 @@ export function loopedBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false
  */
 export const LOOP_MIN_ENTRY_FLOPS = 50_000;
 
-/** Whether batchMatMul loops for these operands on the active backend. */
-export function loopsOnActiveBackend(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): boolean {
-  if (tf.getBackend() !== 'wasm' || a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[0]! > LOOP_MAX_BATCH) return false;
+/** Whether the looping product loops for these operands (3-D, batch ≤ LOOP_MAX_BATCH, entries large enough). */
+export function loopsFor(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): boolean {
+  if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[0]! > LOOP_MAX_BATCH) return false;
   const [m, k] = transposeA ? [a.shape[2]!, a.shape[1]!] : [a.shape[1]!, a.shape[2]!];
   const n = transposeB ? b.shape[1]! : b.shape[2]!;
   return m * k * n >= LOOP_MIN_ENTRY_FLOPS;
 }
 
-/** tf.matMul for batched operands, the loop of fast 2-D products where that is faster (wasm, 3-D). */
-export function batchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
-  return loopsOnActiveBackend(a, b, transposeA, transposeB) ? loopedBatchMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
+/** The wasm batched product: the loop of fast 2-D products where `loopsFor` says it is faster, else tf.matMul. */
+export function loopingBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  return loopsFor(a, b, transposeA, transposeB) ? loopedBatchMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
 }

@@ -49,9 +49,9 @@ export function gelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
   return approximate ? geluTanh(x) : geluExact(x);
 }
 
-/** A comparison giving a float32 0/1 mask, with zero gradient to both operands. */
+/** A comparison giving a float32 0/1 mask (grad: 'none', applied by kernels/bind.ts). */
 function comparison(compare: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Kernel {
-  return ([a, b]) => withoutGradient([a, b], (x, y) => tf.cast(compare(x, y), 'float32'));
+  return ([a, b]) => tf.cast(compare(a, b), 'float32');
 }
 
 export const elementwiseKernels: KernelTable = {
@@ -87,5 +87,5 @@ export const elementwiseKernels: KernelTable = {
     // float→int keeps no gradient (tfjs would pass one through); int→float has none to pass.
     return dtype === 'int32' ? withoutGradient([x], (t) => tf.cast(t, 'int32')) : tf.cast(x, dtype);
   },
-  stop_gradient: ([x]) => withoutGradient([x], (t) => tf.clone(t)),
+  stop_gradient: ([x]) => tf.clone(x), // grad: 'none' (kernels/bind.ts)
 };

@@ -1,26 +1,27 @@
-// The kernel registry: op name (compiler/graph/ops.ts) → kernel. Sources (input,
-// param, constant) are bound by the executor and have no kernel. The two OT
-// solvers (sinkhorn_plan, sparse_ot_plan) live in solvers.ts.
-import type { Kernel, KernelTable } from './types.ts';
+// The base kernel table: op name (compiler/graph/ops.ts) → a kernel that runs on
+// every tfjs backend. A backend profile (runtime/backends/) overrides entries where
+// it has a faster or necessary variant (wasm: looped batched products; cpu, wasm,
+// tensorflow: the OT solvers in float64 JavaScript); the executor binds
+// `{...BASE_KERNELS, ...profile.kernels}` when a model is created. Sources (input,
+// param, constant) are bound by the executor and have no kernel.
+import type { KernelTable } from './types.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { shapeKernels } from './shape.ts';
 import { productKernels } from './products.ts';
 import { reductionKernels } from './reductions.ts';
 import { nnKernels } from './nn.ts';
 import { selectionKernels } from './selection.ts';
-import { solverKernels } from './solvers.ts';
+import { deviceSolverKernels } from './solvers-tensor.ts';
 
-export const KERNELS: KernelTable = {
+export const BASE_KERNELS: KernelTable = {
   ...elementwiseKernels,
   ...shapeKernels,
   ...productKernels,
   ...reductionKernels,
   ...nnKernels,
   ...selectionKernels,
-  ...solverKernels,
+  ...deviceSolverKernels,
 };
 
-/** The kernel of an op kind, or undefined when none is registered. */
-export function kernelFor(op: string): Kernel | undefined {
-  return Object.prototype.hasOwnProperty.call(KERNELS, op) ? KERNELS[op] : undefined;
-}
+/** The op kinds without a kernel: the executor binds them itself. */
+export const SOURCE_OPS: ReadonlySet<string> = new Set(['input', 'param', 'constant']);

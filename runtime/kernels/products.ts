@@ -4,7 +4,6 @@
 // explicitly transposed operands (§7.2), and `expert_matmul` is a loop of it.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from './types.ts';
-import { batchMatMul } from './batch-matmul.ts';
 
 /** [m,k]·[k,n] with forward and backward made of flag-free 2-D matMuls. */
 export const fastMatMul = tf.customGrad((a, b, save) => {
@@ -31,6 +30,7 @@ export function expertMatMul(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
 
 export const productKernels: KernelTable = {
   matmul: ([a, b]) => fastMatMul(a, b),
-  batch_matmul: ([a, b], attrs) => batchMatMul(a, b, attrs.transposeA === true, attrs.transposeB === true), // wasm: loop of fast 2-D products (batch-matmul.ts)
+  // wasm overrides this with a loop of fast 2-D products (backends/wasm.ts, batch-matmul.ts)
+  batch_matmul: ([a, b], attrs) => tf.matMul(a, b, attrs.transposeA === true, attrs.transposeB === true),
   expert_matmul: ([x, w]) => expertMatMul(x, w),
 };

@@ -1,8 +1,8 @@
-// Selection kernels: top-k, argmax, one-hot (no gradient, kept off the tape), and
-// cumsum (differentiable; tfjs's gradient is only right on the last axis).
+// Selection kernels: top-k, argmax, one-hot (grad: 'none' in ops.ts: kernels/bind.ts
+// keeps them off the tape), and cumsum (differentiable; tfjs's gradient is only
+// right on the last axis).
 import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from './types.ts';
-import { withoutGradient } from './no-gradient.ts';
 
 /** Moves `axis` last, applies `fn` along the last axis, moves it back. */
 function alongLastAxis(x: tf.Tensor, axis: number, fn: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
@@ -47,9 +47,9 @@ function cumsum(x: tf.Tensor, exclusive: boolean): tf.Tensor {
 
 export const selectionKernels: KernelTable = {
   // tf.topk orders equal values by lower index first (tests/runtime check it on cpu and wasm).
-  top_k_values: ([x], attrs) => withoutGradient([x], (t) => tf.topk(t, attrs.k as number, true).values),
-  top_k_indices: ([x], attrs) => withoutGradient([x], (t) => tf.topk(t, attrs.k as number, true).indices),
-  argmax: ([x], attrs) => withoutGradient([x], (t) => tf.argMax(t, attrs.axis as number)),
-  one_hot: ([indices], attrs) => withoutGradient([indices], (t) => oneHot(t, attrs.depth as number)),
+  top_k_values: ([x], attrs) => tf.topk(x, attrs.k as number, true).values,
+  top_k_indices: ([x], attrs) => tf.topk(x, attrs.k as number, true).indices,
+  argmax: ([x], attrs) => tf.argMax(x, attrs.axis as number),
+  one_hot: ([indices], attrs) => oneHot(indices, attrs.depth as number),
   cumsum: ([x], attrs) => alongLastAxis(x, attrs.axis as number, (t) => cumsum(t, attrs.exclusive === true)),
 };

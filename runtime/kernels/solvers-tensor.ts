@@ -1,9 +1,11 @@
 // The two OT solvers of solvers.ts written with tf ops on a whole [G,S,E] batch of
-// groups, for backends that cannot read tensors synchronously inside a kernel
-// (webgpu: runtime/webgpu.ts). Same algorithms, same iteration order and stopping
-// rule, but in float32 on the device instead of float64 in JavaScript.
+// groups: the base kernels, for backends that cannot read tensors synchronously
+// inside a kernel (webgpu) or should not copy them to the host (tensorflow-gpu).
+// Same algorithms, same iteration order and stopping rule, but in float32 on the
+// device instead of float64 in JavaScript.
 import * as tf from '@tensorflow/tfjs';
-import type { SparseOtOptions } from './solvers.ts';
+import type { KernelTable } from './types.ts';
+import { sparseOtOptions, type SparseOtOptions } from './solvers.ts';
 
 /**
  * Log-domain Sinkhorn (ε = 1) of every group of `logits` [G,S,E]: marginals
@@ -92,3 +94,9 @@ export function sparseOtPlanTensor(probs: tf.Tensor3D, options: SparseOtOptions)
     return tf.transpose(tf.mul(columnSolutions(alpha), b), [0, 2, 1]) as tf.Tensor3D;
   });
 }
+
+/** The solvers as tf ops on the device (no synchronous read). */
+export const deviceSolverKernels: KernelTable = {
+  sinkhorn_plan: ([logits], attrs) => sinkhornPlanTensor(logits as tf.Tensor3D, attrs.iterations as number),
+  sparse_ot_plan: ([probs], attrs) => sparseOtPlanTensor(probs as tf.Tensor3D, sparseOtOptions(attrs)),
+};

@@ -1,14 +1,11 @@
 // The two composite solver kernels used only for selection (routers.md §4.2,
-// §4.4, §4.5). Each group's problem is small (S×E), so both read the data
-// synchronously and solve it in float64 JavaScript; the result is a new tensor
-// off the gradient tape (its input gets a zero gradient), as ops.ts requires.
-// A backend that cannot read synchronously (webgpu) runs the same solvers as tf
-// ops instead (solvers-tensor.ts).
+// §4.4, §4.5), solved on the host: each group's problem is small (S×E), so these
+// read the data synchronously and solve it in float64 JavaScript. The profiles of
+// backends that read synchronously and cheaply (cpu, wasm, tensorflow) bind them
+// (runtime/backends/); the others keep the tf-op versions of solvers-tensor.ts.
+// Both are grad: 'none' (ops.ts): kernels/bind.ts keeps them off the tape.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from './types.ts';
-import { withoutGradient } from './no-gradient.ts';
-import { activeBackendReadsSync } from '../webgpu.ts';
-import { sinkhornPlanTensor, sparseOtPlanTensor } from './solvers-tensor.ts';
 
 function logSumExp(values: Float64Array | number[]): number {
   let max = -Infinity;
@@ -153,7 +150,8 @@ function perGroup(x: tf.Tensor, solve: (group: Float32Array, S: number, E: numbe
   return tf.tensor3d(out, [G, S, E], 'float32');
 }
 
-function sparseOtOptions(attrs: Readonly<Record<string, unknown>>): SparseOtOptions {
+/** The sparse_ot_plan node's attributes as solver options. */
+export function sparseOtOptions(attrs: Readonly<Record<string, unknown>>): SparseOtOptions {
   return {
     iterations: attrs.iterations as number,
     capacity: attrs.capacity as number,
@@ -163,17 +161,8 @@ function sparseOtOptions(attrs: Readonly<Record<string, unknown>>): SparseOtOpti
   };
 }
 
-export const solverKernels: KernelTable = {
-  sinkhorn_plan: ([logits], attrs) =>
-    withoutGradient([logits], (x) =>
-      activeBackendReadsSync()
-        ? perGroup(x, (group, S, E) => sinkhornPlanGroup(group, S, E, attrs.iterations as number))
-        : sinkhornPlanTensor(x as tf.Tensor3D, attrs.iterations as number),
-    ),
-  sparse_ot_plan: ([probs], attrs) =>
-    withoutGradient([probs], (x) =>
-      activeBackendReadsSync()
-        ? perGroup(x, (group, S, E) => sparseOtPlanGroup(group, S, E, sparseOtOptions(attrs)).plan)
-        : sparseOtPlanTensor(x as tf.Tensor3D, sparseOtOptions(attrs)),
-    ),
+/** The solvers in float64 JavaScript, group by group (reads its input synchronously). */
+export const hostSolverKernels: KernelTable = {
+  sinkhorn_plan: ([logits], attrs) => perGroup(logits, (group, S, E) => sinkhornPlanGroup(group, S, E, attrs.iterations as number)),
+  sparse_ot_plan: ([probs], attrs) => perGroup(probs, (group, S, E) => sparseOtPlanGroup(group, S, E, sparseOtOptions(attrs)).plan),
 };

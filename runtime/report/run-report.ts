@@ -13,7 +13,7 @@ import { createGraphModel } from '../executor/graph-model.ts';
 import { listCheckpoints, loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { readMetrics } from '../train/run-folder.ts';
 import { restoreParams, type MetricsRecord } from '../train/trainer.ts';
-import { UserError } from '../../cli/context.ts';
+import { UserError } from '../../diagnostics/fault.ts';
 import { patchGrid, routedBlocks } from '../routes/layout.ts';
 import { analyseRoutes, routePictures, writeRoutes, type RoutesReport } from '../routes/routes.ts';
 import { firstImages } from '../routes/images.ts';

@@ -23,7 +23,7 @@ export async function readRouteImages(files: readonly string[], shape: readonly 
       pixels.set(await decodeImage(file, shape), i * size);
     } catch (e) {
       if (e instanceof RuntimeFault && e.code === 'MOE0503')
-        throw new RuntimeFault('MOE0703', `${shown(file)}: ${e.message.replace(/^MOE0503: [^:]*: /, '')}`, e.help);
+        throw new RuntimeFault('MOE0703', `${shown(file)}: ${e.message.replace(/^[^:]*: /, '')}`, e.help);
       throw e;
     }
   }

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { DataSpec } from '../../compiler/model.ts';
-import { loadSpec } from '../train/session.ts';
+import { compile } from '../../compiler/compile.ts';
 import { listCheckpoints, loadCheckpoint, resolveCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint.ts';
 import { isRunFolder, readRunGraph } from '../train/run-folder.ts';
 import { RuntimeFault } from '../train/fault.ts';
@@ -35,8 +35,9 @@ export function routingCheckpoint(path: string): LoadedCheckpoint {
  * still exists, as they did when training, else against the copy's folder.
  */
 export function runData(runDir: string, graph: Graph, train?: string): { data: DataSpec; baseDir: string; seed: number } | { error: string } {
-  const spec = loadSpec({ file: join(runDir, 'spec.moe'), cwd: runDir, train, trainOptional: true });
-  if (!spec.ok) return { error: `${join(runDir, 'spec.moe')}: ${spec.diagnostics.find((d) => d.severity === 'error')?.message ?? 'does not check'}` };
+  const c = compile(join(runDir, 'spec.moe'), { cwd: runDir, ...(train !== undefined ? { train } : {}) });
+  if (!c.ok || !c.train) return { error: `${join(runDir, 'spec.moe')}: ${c.diagnostics.find((d) => d.severity === 'error')?.message ?? 'does not check'}` };
+  const spec = { train: c.train, baseDir: dirname(c.path) };
   const source = graph.meta.source;
   const baseDir = source && isAbsolute(source) && existsSync(source) ? dirname(source) : spec.baseDir;
   return { data: spec.train.data, baseDir, seed: spec.train.seed };

@@ -1,14 +1,15 @@
 // `moec study`: trains several specs on the same data, steps, batch and seed with
 // the training loop of runtime/train, and collects one StudyEntry per spec.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
-import type { ResolvedTrain } from '../../compiler/model.ts';
-import { loadSpec, type LoadedSpec } from '../train/session.ts';
+import type { ResolvedModel, ResolvedTrain } from '../../compiler/model.ts';
+import type { Graph } from '../../compiler/graph/ir.ts';
+import { compile } from '../../compiler/compile.ts';
 import { train, totalSteps, type TrainEvent } from '../train/trainer.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
 import { createGraphModel } from '../executor/graph-model.ts';
 import { flopsPerImage, parameterCount } from '../train/summary.ts';
-import { UserError } from '../../cli/context.ts';
+import { UserError } from '../../diagnostics/fault.ts';
 import { expertCount, moeBlockCount, routerLabel, TrainingClock, type CurvePoint, type StudyEntry } from './entry.ts';
 
 export interface StudyOptions {
@@ -23,8 +24,19 @@ export interface StudyOptions {
   readonly onDiagnostics?: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
 }
 
+/** One compiled spec of a study. */
+export interface StudySpec {
+  /** The spec's absolute path. */
+  readonly path: string;
+  /** Its folder (relative data paths are read from there). */
+  readonly baseDir: string;
+  readonly model: ResolvedModel;
+  readonly train: ResolvedTrain;
+  readonly graph: Graph;
+}
+
 export interface StudyPlan {
-  readonly specs: readonly (LoadedSpec & { ok: true })[];
+  readonly specs: readonly StudySpec[];
   readonly steps: number;
   readonly batch: number;
   readonly seed: number;
@@ -45,13 +57,13 @@ export function describeData(t: ResolvedTrain): string {
 /** Loads every spec and fixes the shared settings; every spec must train on the same data and image size. */
 export function planStudy(options: StudyOptions): StudyPlan | undefined {
   if (options.files.length === 0) throw new UserError('moec study needs at least one .moe file');
-  const loaded: (LoadedSpec & { ok: true })[] = [];
+  const loaded: StudySpec[] = [];
   let failed = false;
   for (const file of options.files) {
-    const spec = loadSpec({ file, cwd: options.cwd, trainOptional: true, seed: options.seed, batch: options.batch });
-    if (spec.diagnostics.length > 0) options.onDiagnostics?.(spec.diagnostics, spec.sources);
-    if (!spec.ok) failed = true;
-    else loaded.push(spec);
+    const c = compile(file, { cwd: options.cwd, trainFlags: { seed: options.seed, batch: options.batch } });
+    if (c.diagnostics.length > 0) options.onDiagnostics?.(c.diagnostics, c.sources);
+    if (!c.ok || !c.model || !c.train) failed = true;
+    else loaded.push({ path: c.path, baseDir: dirname(c.path), model: c.model, train: c.train, graph: c.graph() });
   }
   if (failed) return undefined;
   const first = loaded[0]!;
@@ -72,7 +84,7 @@ export function planStudy(options: StudyOptions): StudyPlan | undefined {
 }
 
 /** Trains one spec with the study's shared settings and measures it. */
-export async function runStudyEntry(spec: LoadedSpec & { ok: true }, data: Dataset, plan: { steps: number; batch: number; seed: number }, onProgress?: (m: string) => void): Promise<StudyEntry> {
+export async function runStudyEntry(spec: StudySpec, data: Dataset, plan: { steps: number; batch: number; seed: number }, onProgress?: (m: string) => void): Promise<StudyEntry> {
   const trainSpec: ResolvedTrain = { ...spec.train, batch: plan.batch, seed: plan.seed, steps: plan.steps, epochs: undefined };
   const model = createGraphModel(spec.graph, { seed: plan.seed });
   const clock = new TrainingClock();
@@ -112,7 +124,8 @@ export async function runStudyEntry(spec: LoadedSpec & { ok: true }, data: Datas
       curve,
     };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const reason = error instanceof UserError && error.code ? `${error.code}: ${message}` : message;
     return { ...base, status: 'failed', reason, trainSeconds: clock.trainingSeconds(), imagesPerSecond: 0, curve };
   } finally {
     model.dispose();

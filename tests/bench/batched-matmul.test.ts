@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../runtime/backend.ts';
-import { batchMatMul, loopedBatchMatMul, loopsOnActiveBackend } from '../../runtime/kernels/batch-matmul.ts';
+import { loopedBatchMatMul, loopingBatchMatMul, loopsFor } from '../../runtime/kernels/batch-matmul.ts';
+import { kernelsFor, profileNamed } from '../../runtime/backends/index.ts';
+import { BASE_KERNELS } from '../../runtime/kernels/index.ts';
+import { wasm } from '../../runtime/backends/wasm.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -30,21 +33,21 @@ describe('loopedBatchMatMul (the batch_matmul candidate of bench figure 1b)', ()
   });
 });
 
-describe('batchMatMul (the batch_matmul kernel)', () => {
-  it('loops only on wasm, for 3-D operands with equal batch and products large enough', async () => {
-    const a = tf.ones([2, 3, 4]);
-    expect(loopsOnActiveBackend(a, tf.ones([2, 4, 5]))).toBe(false); // cpu here
-    await selectBackend('wasm');
-    try {
-      expect(loopsOnActiveBackend(tf.ones([2, 64, 64]), tf.ones([2, 64, 64]))).toBe(true);
-      expect(loopsOnActiveBackend(tf.ones([2, 3, 4]), tf.ones([2, 4, 5]))).toBe(false); // 60 FLOPs per entry: the loop's fixed cost dominates
-      // transposes are taken into account: [2,64,16]ᵀ·[2,64,64] is 16·64·64 per entry
-      expect(loopsOnActiveBackend(tf.ones([2, 64, 16]), tf.ones([2, 64, 64]), true)).toBe(true);
-      expect(loopsOnActiveBackend(tf.ones([2, 2, 64, 64]), tf.ones([2, 2, 64, 64]))).toBe(false);
-      expect(loopsOnActiveBackend(tf.ones([600, 64, 64]), tf.ones([600, 64, 64]))).toBe(false);
-    } finally {
-      await selectBackend('cpu');
-    }
+describe('loopingBatchMatMul (the wasm profile\'s batch_matmul kernel)', () => {
+  it('is bound by the wasm profile only', () => {
+    expect(wasm.kernels.batch_matmul).toBeTypeOf('function');
+    for (const name of ['cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu']) expect(profileNamed(name)!.kernels.batch_matmul, name).toBeUndefined();
+    expect(kernelsFor(profileNamed('wasm')!).get('batch_matmul')).not.toBe(kernelsFor(profileNamed('cpu')!).get('batch_matmul'));
+    expect(kernelsFor(profileNamed('cpu')!).get('batch_matmul')).toBe(BASE_KERNELS.batch_matmul);
+  });
+
+  it('loops for 3-D operands with equal batch and products large enough', () => {
+    expect(loopsFor(tf.ones([2, 64, 64]), tf.ones([2, 64, 64]))).toBe(true);
+    expect(loopsFor(tf.ones([2, 3, 4]), tf.ones([2, 4, 5]))).toBe(false); // 60 FLOPs per entry: the loop's fixed cost dominates
+    // transposes are taken into account: [2,64,16]ᵀ·[2,64,64] is 16·64·64 per entry
+    expect(loopsFor(tf.ones([2, 64, 16]), tf.ones([2, 64, 64]), true)).toBe(true);
+    expect(loopsFor(tf.ones([2, 2, 64, 64]), tf.ones([2, 2, 64, 64]))).toBe(false);
+    expect(loopsFor(tf.ones([600, 64, 64]), tf.ones([600, 64, 64]))).toBe(false);
   });
 
   it('on wasm gives tf.matMul\'s values and gradients (attention-like, transposeB)', async () => {
@@ -55,9 +58,9 @@ describe('batchMatMul (the batch_matmul kernel)', () => {
       const w = tf.randomNormal([6, 7, 9], 0, 1, 'float32', 6);
       const f = (mm: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(mm(x, y), w));
       const close = (p: tf.Tensor, q: tf.Tensor) => expect(tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]).toBeLessThan(1e-4);
-      close(batchMatMul(a, b, false, true), tf.matMul(a, b, false, true));
+      close(loopingBatchMatMul(a, b, false, true), tf.matMul(a, b, false, true));
       const [ga, gb] = tf.grads(f((x, y) => tf.matMul(x, y, false, true)))([a, b]);
-      const [la, lb] = tf.grads(f((x, y) => batchMatMul(x, y, false, true)))([a, b]);
+      const [la, lb] = tf.grads(f((x, y) => loopingBatchMatMul(x, y, false, true)))([a, b]);
       close(la!, ga!);
       close(lb!, gb!);
     } finally {

@@ -45,6 +45,16 @@ describe('moec bench', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--steps expects an integer");
   });
+
+  it('refuses a backend that cannot read synchronously, before measuring (its profile says so)', async () => {
+    const r = await run(['bench', 'dense.moe', '--backend', 'webgpu', '--batch', '2', '--steps', '1']);
+    expect(r.code).toBe(1);
+    // Where WebGPU cannot start at all, the error says what to install instead.
+    if (!/npm install webgpu|install Mesa/.test(r.stderr)) {
+      expect(r.stderr).toContain('moec bench cannot run on webgpu: it reads results synchronously');
+      expect(r.stderr).toContain('use --backend wasm or cpu');
+    }
+  }, 60_000);
 });
 
 describe('moec study', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../runtime/backend.ts';
-import { compileSpecText } from '../../runtime/bench/inline-spec.ts';
+import { compileText as compileSpecText } from '../support/compile-text.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { createTrainStep, syntheticBatch } from '../../runtime/bench/step.ts';
 import { benchModel } from '../../runtime/bench/model-bench.ts';

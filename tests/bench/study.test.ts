@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { TrainingClock, routerLabel, type StudyEntry } from '../../runtime/study/entry.ts';
 import { accuracyChart, shortRouterName, studyMarkdown, type StudySettings } from '../../runtime/study/render.ts';
 import { describeData, planStudy } from '../../runtime/study/study.ts';
-import { compileSpecText } from '../../runtime/bench/inline-spec.ts';
-import { UserError } from '../../cli/context.ts';
+import { compileText as compileSpecText } from '../support/compile-text.ts';
+import { UserError } from '../../diagnostics/fault.ts';
 
 const SETTINGS: StudySettings = { backend: 'wasm', data: 'mnist', steps: 10, batch: 8, seed: 0, machine: 'test', date: '2026-01-01' };
 

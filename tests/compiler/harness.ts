@@ -3,13 +3,14 @@
 import * as fs from 'node:fs';
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { renderDiagnostics } from '../../diagnostics/render.ts';
-import { loadProgram, selectModel } from '../../compiler/index.ts';
+import { selectModel } from '../../compiler/index.ts';
 import type { Program } from '../../compiler/index.ts';
+import { compile } from '../../compiler/compile.ts';
 import type { ResolvedModel } from '../../compiler/model.ts';
 
 /** Loads `files[entry]` with the others reachable by import. */
 export function programOf(files: Record<string, string>, entry = 'main.moe', overrides: string[] = [], model?: string): Program {
-  return loadProgram(entry, { readFile: (p) => files[p], overrides, ...(model ? { model } : {}) });
+  return compile(entry, { readFile: (p) => files[p], overrides, select: false, ...(model ? { model } : {}) }).program;
 }
 
 /** A one-file program. */
@@ -45,8 +46,6 @@ export function renderFixture(path: string): string {
     if (words[i] === '--set') overrides.push(words[++i]);
     else if (words[i] === '--model') model = words[++i];
   }
-  const program = loadProgram(path, { overrides, ...(model ? { model } : {}) });
-  const diagnostics = [...program.diagnostics];
-  if (model !== undefined) diagnostics.push(...selectModel(program, model).diagnostics);
-  return renderDiagnostics(diagnostics, program.sources, { color: false });
+  const c = compile(path, { overrides, select: model !== undefined, train: false, ...(model ? { model } : {}) });
+  return renderDiagnostics(c.diagnostics, c.sources, { color: false });
 }

@@ -12,7 +12,7 @@ function renderGraphFixture(name: string): string {
 }
 
 describe('graph schema fixtures', () => {
-  for (const name of ['schema-errors.yaml', 'semantic-errors.yaml', 'not-yaml.yaml', 'not-json.json', 'arity.json']) {
+  for (const name of ['schema-errors.yaml', 'semantic-errors.yaml', 'inference-errors.yaml', 'not-yaml.yaml', 'not-json.json', 'arity.json']) {
     it(`renders ${name} as in its golden file`, async () => {
       await expect(renderGraphFixture(name)).toMatchFileSnapshot(`../fixtures/graph/${name}.expected`);
     });

@@ -12,6 +12,8 @@ import { parse } from '../../grammar/index.ts';
 import { lex } from '../../grammar/lexer.ts';
 import { LineMap } from '../../grammar/source.ts';
 import * as t from '../../grammar/tokens.ts';
+import { MODEL_FIELDS, TRAIN_FIELDS } from '../../compiler/check/schema.ts';
+import { ROUTERS, ROUTER_FAMILIES } from '../../compiler/routers/index.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const grammarPath = join(root, 'editors/vscode/syntaxes/moe.tmLanguage.json');
@@ -73,6 +75,22 @@ describe('TextMate grammar', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('knows every router family and every enum value of the compiler tables', async () => {
+    const scopeOf = async (line: string, word: string) => {
+      const [tokens] = await getVSCodeTokens(registry, 'source.moe', line);
+      const col = line.indexOf(word);
+      const tok = tokens.tokens.find((x) => x.startIndex <= col && col < x.endIndex)!;
+      return tok.scopes[tok.scopes.length - 1];
+    };
+    // A new family or enum value needs a word in editors/vscode/syntaxes/moe.tmLanguage.json.
+    for (const f of ROUTER_FAMILIES) expect(await scopeOf(`router r = ${f}(experts: 4)`, f), f).toBe('support.function.router.moe');
+    const enums = new Set<string>();
+    const specs = [...Object.values(MODEL_FIELDS), ...Object.values(TRAIN_FIELDS), ...ROUTER_FAMILIES.flatMap((f) => Object.values(ROUTERS[f].params))];
+    for (const spec of specs) if (spec.type.kind === 'enum') for (const v of spec.type.values) enums.add(v);
+    expect(enums.size).toBeGreaterThan(5);
+    for (const v of enums) expect(await scopeOf(`  pool: ${v}`, v), v).toBe('constant.language.enum.moe');
   });
 
   for (const name of SNAPSHOTS) {

@@ -16,6 +16,8 @@ import { exportOnnx } from '../../export/onnx/export-model.ts';
 import { onnx } from '../../export/onnx/proto.ts';
 import { selectBackend } from '../../runtime/backend.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
+
+import { codedMessage } from '../support/fault.ts';
 import { ROUTER_CASES, fixtureModel, loadGraphOf, testImages, tfjsLogits, weightsOf, writeSpec } from './onnx-fixtures.ts';
 
 const TOLERANCE = 2e-5;
@@ -149,27 +151,27 @@ describe('export errors', () => {
   it('refuses weights that do not match the graph, naming the tensor', () => {
     const missing = new Map(weights);
     missing.delete('head/kernel');
-    expect(() => exportOnnx(graph, missing)).toThrow(/MOE0604: the weights have no tensor 'head\/kernel'/);
+    expect(codedMessage(() => exportOnnx(graph, missing))).toMatch(/MOE0604: the weights have no tensor 'head\/kernel'/);
     const reshaped = new Map(weights);
     const head = weights.get('head/kernel')!;
     reshaped.set('head/kernel', { shape: [head.shape[1]!, head.shape[0]!], data: head.data });
-    expect(() => exportOnnx(graph, reshaped)).toThrow(/MOE0604: tensor 'head\/kernel' has shape \[10, 16\] in the weights but \[16, 10\] in the graph/);
+    expect(codedMessage(() => exportOnnx(graph, reshaped))).toMatch(/MOE0604: tensor 'head\/kernel' has shape \[10, 16\] in the weights but \[16, 10\] in the graph/);
     const extra = new Map(weights).set('block_9/unknown', { shape: [1], data: new Float32Array(1) });
-    expect(() => exportOnnx(graph, extra)).toThrow(/MOE0604: .*'block_9\/unknown' that the graph does not have/);
+    expect(codedMessage(() => exportOnnx(graph, extra))).toMatch(/MOE0604: .*'block_9\/unknown' that the graph does not have/);
   });
 
   it('names the node an op cannot be exported from, and why', () => {
     const withNodes = (f: (n: OpNode) => OpNode): Graph => ({ ...graph, nodes: graph.nodes.map(f) });
     const zeroIterations = withNodes((n) => (n.op === 'sinkhorn_plan' ? { ...n, attrs: { ...n.attrs, iterations: 0 } } : n));
-    expect(() => exportOnnx(zeroIterations, weights)).toThrow(/MOE0601: cannot export node block_1\/moe\/router\/plan \(sinkhorn_plan, in block_1\/moe\/router\) to ONNX: sinkhorn_plan needs at least one iteration/);
+    expect(codedMessage(() => exportOnnx(zeroIterations, weights))).toMatch(/MOE0601: cannot export node block_1\/moe\/router\/plan \(sinkhorn_plan, in block_1\/moe\/router\) to ONNX: sinkhorn_plan needs at least one iteration/);
     const unknownOp = withNodes((n) => (n.op === 'softmax' ? ({ ...n, op: 'sparsemax' } as unknown as OpNode) : n));
-    expect(() => exportOnnx(unknownOp, weights)).toThrow(/MOE0601: cannot export node .* \(sparsemax.*op 'sparsemax' has no ONNX emitter/);
+    expect(codedMessage(() => exportOnnx(unknownOp, weights))).toMatch(/MOE0601: cannot export node .* \(sparsemax.*op 'sparsemax' has no ONNX emitter/);
   });
 
   it('refuses an opset outside 13–21 and a batch the routing groups do not divide', () => {
-    expect(() => exportOnnx(graph, weights, { opset: 11 })).toThrow(/MOE0602: --opset 11 is not supported/);
-    expect(() => exportOnnx(graph, weights, { batch: 0 })).toThrow(/MOE0602/);
-    expect(() => exportOnnx(graph, weights, { batch: 7 })).toThrow(/MOE0603: batch 7 does not fit model probe: .*multiple of 2/);
+    expect(codedMessage(() => exportOnnx(graph, weights, { opset: 11 }))).toMatch(/MOE0602: --opset 11 is not supported/);
+    expect(codedMessage(() => exportOnnx(graph, weights, { batch: 0 }))).toMatch(/MOE0602/);
+    expect(codedMessage(() => exportOnnx(graph, weights, { batch: 7 }))).toMatch(/MOE0603: batch 7 does not fit model probe: .*multiple of 2/);
     expect(exportOnnx(graph, weights, { batch: 8 }).inputs[0]!.shape[0]).toBe(8);
   });
 });

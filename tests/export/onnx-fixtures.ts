@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compile } from '../../compiler/compile.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { train } from '../../runtime/train/trainer.ts';
 import { loadMnist } from '../../runtime/data/mnist.ts';
@@ -15,6 +15,12 @@ import type { GraphModel } from '../../runtime/api.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { restoreParams } from '../../runtime/train/trainer.ts';
+
+/** A fixture spec compiled with its train block (compiler/compile.ts). */
+function loadSpec(options: { file: string; cwd: string }) {
+  const c = compile(options.file, { cwd: options.cwd });
+  return c.ok && c.model && c.train ? { ok: true as const, model: c.model, train: c.train, graph: c.graph() } : { ok: false as const, diagnostics: c.diagnostics };
+}
 
 /** Trained weights of every case (scripts/gen-onnx-fixtures.ts writes them). */
 export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));

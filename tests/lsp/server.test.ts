@@ -21,9 +21,8 @@ import {
   DidChangeConfigurationNotification,
 } from 'vscode-languageserver-protocol/node';
 import { bundleServer, startSession, type Session } from './client.ts';
-import { loadProgram, selectModel, costOf } from '../../compiler/index.ts';
-import { lowerModel } from '../../compiler/lower/index.ts';
-import { PRESETS_PATH } from '../../compiler/index.ts';
+import { compile, PRESETS_PATH } from '../../compiler/index.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const BASE = `model base extends vit_ti16 {
   image:   32x32x3
@@ -120,7 +119,8 @@ describe('moec lsp', () => {
     const broken = MAIN.replace('experts: 16', 'expers: 16');
     await change(mainUri, broken);
     const diags = await session.waitForDiagnostics(mainUri, (d) => d.length > 0);
-    const cli = loadProgram(join(dir, 'main.moe'), { readFile: (p) => (p === join(dir, 'main.moe') ? broken : readFileSync(p, 'utf8')) }).diagnostics;
+    // What `moec check` computes for the same texts (compile with select: false).
+    const cli = compile(join(dir, 'main.moe'), { select: false, readFile: (p) => (p === join(dir, 'main.moe') ? broken : readFileSync(p, 'utf8')) }).diagnostics;
     expect(diags.map((d) => d.code)).toEqual(cli.map((d) => d.code));
     expect(diags.map((d) => (d.message as string).split('\n')[0])).toEqual(cli.map((d) => d.message));
     const typo = diags.find((d) => (d.message as string).includes('expers'))!;
@@ -138,6 +138,29 @@ describe('moec lsp', () => {
 
     await change(mainUri, MAIN);
     expect(await session.waitForDiagnostics(mainUri, (d) => d.length === 0)).toEqual([]);
+
+    // An incremental edit (a range replaced) is applied to the server's copy of the text.
+    const start = at(MAIN, 'experts: 16');
+    const edit = { range: { start, end: { line: start.line, character: start.character + 7 } }, text: 'expert' };
+    await session.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: mainUri, version: ++version }, contentChanges: [edit] });
+    const again = await session.waitForDiagnostics(mainUri, (d) => d.length > 0);
+    expect(again.some((d) => (d.message as string).includes("'expert'"))).toBe(true);
+    await change(mainUri, MAIN);
+    await session.waitForDiagnostics(mainUri, (d) => d.length === 0);
+  });
+
+  it('offers the did-you-mean fix of an unknown base model and router', async () => {
+    const whole = { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } };
+    for (const [from, to, fix] of [['extends base', 'extends bas', 'base'], ['moe(tc)', 'moe(tcc)', 'tc']]) {
+      const broken = MAIN.replace(from, to);
+      await change(mainUri, broken);
+      const diags = await session.waitForDiagnostics(mainUri, (d) => d.length > 0);
+      const actions = (await session.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: mainUri }, range: whole, context: { diagnostics: diags } })) as CodeAction[];
+      expect(actions.map((a) => a.title)).toEqual([`Replace with '${fix}'`]);
+      expect(actions[0].edit?.changes?.[mainUri]?.[0].range.start).toEqual(at(broken, to, to.search(/ |\(/) + 1));
+    }
+    await change(mainUri, MAIN);
+    await session.waitForDiagnostics(mainUri, (d) => d.length === 0);
   });
 
   it('reports problems of an imported file in that file, with the unsaved text of the open one', async () => {
@@ -152,8 +175,9 @@ describe('moec lsp', () => {
   });
 
   it('hover on an MoE block shows the parameter count of moec compile --json', async () => {
-    const program = loadProgram(join(dir, 'main.moe'));
-    const cost = costOf(lowerModel(selectModel(program, 'child').value!));
+    const cli = await runCli(['compile', 'main.moe', '--model', 'child', '--json'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const cost = JSON.parse(cli.stdout) as { blocks: { params: number }[] };
     const md = await hover(mainUri, MAIN, 'blocks every 2', 2);
     expect(md).toContain('blocks every 2');
     expect(md).toContain('3 of 6 blocks (1, 3, 5)');
@@ -197,6 +221,12 @@ describe('moec lsp', () => {
     expect(selector).toEqual(expect.arrayContaining(['all', 'last N', 'every N', 'A..B']));
     const ext = await complete(mainUri, MAIN, MAIN.indexOf('base {'));
     expect(ext).toEqual(expect.arrayContaining(['base', 'vit_b16', 'child']));
+    const trainBody = await complete(mainUri, MAIN, MAIN.indexOf('  steps: 10'));
+    expect(trainBody).toEqual(expect.arrayContaining(['data', 'optimizer', 'batch']));
+    expect(trainBody).not.toContain('model');
+    const withOptimizer = MAIN.replace('  steps: 10', '  steps: 10\n  optimizer: ');
+    await change(mainUri, withOptimizer);
+    expect(await complete(mainUri, withOptimizer, withOptimizer.indexOf('optimizer: ') + 11)).toEqual(['adamw', 'sgd']);
     const withPool = MAIN.replace('  width: 96', '  pool: \n  width: 96');
     await change(mainUri, withPool);
     expect(await complete(mainUri, withPool, withPool.indexOf('pool: ') + 6)).toEqual(['gap', 'cls']);

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../runtime/backend.ts';
-import { sinkhornPlanGroup, solverKernels, sparseOtPlanGroup, sparseSimplexProjection } from '../../runtime/kernels/solvers.ts';
+import { sinkhornPlanGroup, sparseOtPlanGroup, sparseSimplexProjection } from '../../runtime/kernels/solvers.ts';
+import { kernelsFor, profileNamed } from '../../runtime/backends/index.ts';
 import type { KernelContext } from '../../runtime/kernels/types.ts';
 import { expectClose, flat, loadCases } from './helpers.ts';
 
@@ -107,6 +108,8 @@ describe('solver kernels on tensors', () => {
     await selectBackend('cpu');
   });
   const ctx = {} as KernelContext;
+  // The cpu profile's solvers (float64 JavaScript) as the executor binds them (grad: 'none' applied).
+  const solverKernels = kernelsFor(profileNamed('cpu')!);
 
   it('give their input a zero gradient and work per group', () => {
     const x = tf.tensor3d(logitsOf(3, 2 * 8 * 4, 1, 1), [2, 8, 4]);
@@ -115,14 +118,14 @@ describe('solver kernels on tensors', () => {
       ['sparse_ot_plan', { iterations: 20, capacity: 2, lr: 1e-2, tol: 1e-3, gamma: 1 }],
     ] as const) {
       const input = op === 'sparse_ot_plan' ? tf.softmax(x) : x;
-      const plan = solverKernels[op]([input], attrs, ctx);
+      const plan = solverKernels.get(op)!([input], attrs, ctx);
       expect(plan.shape).toEqual([2, 8, 4]);
       const data = plan.dataSync();
       const grp = op === 'sinkhorn_plan'
         ? sinkhornPlanGroup(input.dataSync().subarray(32, 64), 8, 4, 20)
         : sparseOtPlanGroup(input.dataSync().subarray(32, 64), 8, 4, { ...attrs }).plan;
       expectClose(data.subarray(32, 64), grp, `${op} group 1`, 1e-6);
-      const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(solverKernels[op]([t], attrs, ctx), tf.range(0, 64).reshape([2, 8, 4]))))(input);
+      const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(solverKernels.get(op)!([t], attrs, ctx), tf.range(0, 64).reshape([2, 8, 4]))))(input);
       expect(Array.from(grad.dataSync()).every((v) => v === 0)).toBe(true);
       tf.dispose([plan, grad]);
     }

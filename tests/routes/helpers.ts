@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadSpec } from '../../runtime/train/session.ts';
+import { compile } from '../../compiler/compile.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import type { GraphModel } from '../../runtime/api.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
@@ -29,9 +29,9 @@ export function compileTiny(router: string): Graph {
   const dir = mkdtempSync(join(tmpdir(), 'moec-routes-'));
   const file = join(dir, 'tiny.moe');
   writeFileSync(file, tinySpec(router));
-  const spec = loadSpec({ file, cwd: dir, trainOptional: true });
-  if (!spec.ok) throw new Error(spec.diagnostics.map((d) => d.message).join('\n'));
-  return spec.graph;
+  const c = compile(file, { cwd: dir });
+  if (!c.ok) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
+  return c.graph();
 }
 
 /** A model of `graph` with every listed parameter set (by name) to the given values. */

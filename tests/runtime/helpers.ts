@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import type { AttrValue, OpKind, OpNode } from '../../compiler/graph/ir.ts';
-import { KERNELS } from '../../runtime/kernels/index.ts';
+import { activeProfile, kernelsFor } from '../../runtime/backends/index.ts';
 import type { KernelContext } from '../../runtime/kernels/types.ts';
 import { deriveSeed } from '../../runtime/executor/random.ts';
 import { selectBackend } from '../../runtime/backend.ts';
@@ -21,7 +21,7 @@ export interface KernelCall {
   readonly batch?: number;
 }
 
-/** Runs one kernel as the executor would, with a hand-made context. */
+/** Runs one kernel as the executor would (active profile, gradient class applied), with a hand-made context. */
 export function runKernel(op: OpKind, inputs: tf.Tensor[], attrs: Record<string, AttrValue> = {}, call: KernelCall = {}): tf.Tensor {
   const node: OpNode = { id: `test/${op}`, op, inputs: inputs.map((_, i) => `in${i}`), attrs, shape: [...(call.outputShape ?? [])], dtype: 'float32', scope: 'test', flops: 0 };
   const batch = call.batch ?? 1;
@@ -37,7 +37,8 @@ export function runKernel(op: OpKind, inputs: tf.Tensor[], attrs: Record<string,
     concrete: (shape) => shape.map((d) => (typeof d === 'number' ? d : batch)),
     randomSeed: (stream) => deriveSeed(seed, 'stream', stream, step),
   };
-  const kernel = KERNELS[op];
+  // As the executor binds it: the active backend's kernel, with its op's gradient class applied.
+  const kernel = kernelsFor(activeProfile()).get(op);
   if (!kernel) throw new Error(`no kernel for ${op}`);
   return kernel(inputs, attrs, ctx);
 }
