@@ -8,6 +8,7 @@ import { compile } from '../../compiler/compile.ts';
 import { train, totalSteps, type TrainEvent } from '../train/trainer.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
 import { createGraphModel } from '../executor/graph-model.ts';
+import type { GraphModel } from '../api.ts';
 import { flopsPerImage, parameterCount } from '../train/summary.ts';
 import { UserError } from '../../diagnostics/fault.ts';
 import { expertCount, moeBlockCount, routerLabel, TrainingClock, type CurvePoint, type StudyEntry } from './entry.ts';
@@ -84,7 +85,14 @@ export function planStudy(options: StudyOptions): StudyPlan | undefined {
 }
 
 /** Trains one spec with the study's shared settings and measures it. */
-export async function runStudyEntry(spec: StudySpec, data: Dataset, plan: { steps: number; batch: number; seed: number }, onProgress?: (m: string) => void): Promise<StudyEntry> {
+export async function runStudyEntry(
+  spec: StudySpec,
+  data: Dataset,
+  plan: { steps: number; batch: number; seed: number },
+  onProgress?: (m: string) => void,
+  /** Runs on the trained model before it is freed (the study report's routing pictures); not timed. */
+  afterTraining?: (model: GraphModel) => Promise<void>,
+): Promise<StudyEntry> {
   const trainSpec: ResolvedTrain = { ...spec.train, batch: plan.batch, seed: plan.seed, steps: plan.steps, epochs: undefined };
   const model = createGraphModel(spec.graph, { seed: plan.seed });
   const clock = new TrainingClock();
@@ -114,6 +122,7 @@ export async function runStudyEntry(spec: StudySpec, data: Dataset, plan: { step
   try {
     const result = await train({ train: trainSpec, model, data, onEvent, logEvery: Math.max(1, Math.floor(plan.steps / 4)) });
     const seconds = clock.trainingSeconds();
+    if (result.status === 'completed') await afterTraining?.(model);
     return {
       ...base,
       status: result.status === 'completed' ? 'completed' : 'diverged',
