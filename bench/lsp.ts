@@ -55,7 +55,7 @@ writeFileSync(path, text);
 const uri = pathToFileURL(path).href;
 
 const server = await bundleServer();
-const session = await startSession(['node', server], { debounceMs: 0 });
+const session = await startSession(['node', server], { diagnostics: { debounceMs: 0 } });
 const c = session.connection;
 await c.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'moe', version: 1, text } });
 await session.waitForDiagnostics(uri, () => true, 60_000);

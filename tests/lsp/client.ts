@@ -59,7 +59,7 @@ export interface Session {
   close(): Promise<number | null>;
 }
 
-export async function startSession(command: string[], initializationOptions: unknown = { debounceMs: 10 }): Promise<Session> {
+export async function startSession(command: string[], initializationOptions: unknown = { diagnostics: { debounceMs: 10 } }): Promise<Session> {
   const child = spawn(command[0], command.slice(1), { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));

@@ -24,7 +24,7 @@ let server: string;
 
 beforeAll(async () => {
   server = await bundleServer();
-  session = await startSession(['node', server], { debounceMs: 0, inlayHints: { blockCost: true } });
+  session = await startSession(['node', server], { diagnostics: { debounceMs: 0 }, inlayHints: { blockCost: true } });
 });
 
 afterAll(async () => {
