@@ -1,6 +1,6 @@
 // `npm run bench`: every figure of docs/performance.md in one run, side by side,
 // printed as ratios with shapes, backend and repetitions (medians of several runs).
-//   npm run bench -- [--quick] [--reps N] [--backend wasm|cpu|…] [--only 1,1b,2,3,4,parse,compile] [--json FILE] [--native-slice]
+//   npm run bench -- [--quick] [--reps N] [--backend wasm|cpu|…] [--only 1,1b,2,3,4,onnx,parse,compile] [--json FILE] [--native-slice]
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,6 +14,7 @@ import { benchVsHand, renderVsHand } from './vs-hand.ts';
 import { benchScaling, renderScaling } from './scaling.ts';
 import { benchBatched, renderBatched } from './batched-matmul.ts';
 import { formatRatio } from '../runtime/bench/stats.ts';
+import { benchOnnxInference, onnxSummary, renderOnnxInference } from './onnx-inference.ts';
 
 const options = parseBenchArgs(process.argv.slice(2));
 const wanted = (name: string): boolean => !options.only || options.only.includes(name);
@@ -70,6 +71,14 @@ if (wanted('4')) {
   results.scaling = r;
   say(renderScaling(r));
   say();
+}
+if (wanted('onnx')) {
+  const rows = await benchOnnxInference(options);
+  results.onnxInference = rows;
+  say('(onnx) inference on tfjs and onnxruntime, same weights, alternating runs');
+  say(renderOnnxInference(rows));
+  say();
+  summary.push(...onnxSummary(rows));
 }
 for (const name of ['parse', 'compile']) {
   const script = join(here, `${name}.ts`);

@@ -1,17 +1,30 @@
 #!/usr/bin/env node
-// Entry point of the `moec` command: loads the TypeScript sources through tsx,
-// so the package works straight after `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the `moec` command. Runs the compiled bundle in dist/ (built by
+// `npm ci`/`npm install` through the `prepare` script, or `npm run build`) while it is up to
+// date with the TypeScript sources; after any source edit it falls back to loading the
+// sources through tsx, so a developer never runs stale code (just slower start-up).
+import { readFileSync, statSync } from 'node:fs';
 
-register();
-const argv = process.argv.slice(2);
-if (argv[0] === 'lsp' && argv.includes('--stdio')) {
-  // Editors start `moec lsp --stdio` and wait for it: load only the server, not every
-  // command (the same entry `moec lsp --stdio` reaches through cli/commands/lsp.ts).
-  const { startStdioServer } = await import('../cli/lsp/stdio.ts');
-  startStdioServer();
-} else {
-  const { main } = await import('../cli/main.ts');
-  const code = await main(argv);
-  process.exit(code);
+const root = new URL('../', import.meta.url);
+
+function bundleIsCurrent() {
+  try {
+    const { inputs } = JSON.parse(readFileSync(new URL('dist/inputs.json', root), 'utf8'));
+    return inputs.every(({ path, size, mtimeMs }) => {
+      const s = statSync(new URL(path, root));
+      return s.size === size && s.mtimeMs === mtimeMs;
+    });
+  } catch {
+    return false; // no bundle, or a source file was removed
+  }
 }
+
+let main;
+if (process.env.MOEC_FROM_SOURCE !== '1' && bundleIsCurrent()) {
+  ({ main } = await import(new URL('dist/main.js', root).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(new URL('cli/main.ts', root).href));
+}
+process.exit(await main(process.argv.slice(2)));

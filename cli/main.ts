@@ -3,12 +3,12 @@
 // (tests/support/run-cli.ts). Exit codes: 0 ok, 1 user error (diagnostics, bad usage,
 // missing file), 2 internal fault (a bug in moec).
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderDiagnosticsJson, renderFault } from '../diagnostics/render.ts';
 import { limitDiagnostics } from '../diagnostics/limit.ts';
 import { EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, UserError, type CliContext, type CommandModule, type Output } from './context.ts';
-import { commands as defaultCommands } from './commands/index.ts';
+import { commandsFor, listedTerm } from './commands/index.ts';
 
 interface PackageInfo {
   version: string;
@@ -30,8 +30,8 @@ export interface MainIO {
   readonly stderr: Output;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** The commands to register (tests may add one). */
-  readonly commands: readonly CommandModule[];
+  /** The commands to register (default: the invoked one loaded, the others listed; tests may add one). */
+  readonly commands?: readonly CommandModule[];
 }
 
 function processOutput(stream: NodeJS.WriteStream): Output {
@@ -52,7 +52,6 @@ function defaultIO(): MainIO {
     stderr: processOutput(process.stderr),
     env: process.env,
     cwd: process.cwd(),
-    commands: defaultCommands,
   };
 }
 
@@ -110,7 +109,10 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     })
     .addHelpText('after', "\nRun 'moec COMMAND --help' for the options of a command.");
 
-  for (const command of commands) command.register(program, ctx, setExit);
+  // Only the invoked command's module is imported (start-up time: `moec check` never loads tfjs).
+  const defaultHelp = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => listedTerm(cmd) ?? defaultHelp.subcommandTerm(cmd) });
+  for (const command of commands ?? (await commandsFor(argv))) command.register(program, ctx, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -79,7 +79,7 @@ export const evalCommand: CommandModule = {
     backendOption(command);
     setOption(command);
     command
-      .option('--batch <n>', 'images per evaluation micro-batch (default 250)')
+      .option('--batch <n>', "images per evaluation micro-batch (default: 250, fewer when the model's memory estimate needs it)")
       .option('--format <format>', 'text or json', 'text')
       .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')
       .option('--onnx <file>', 'with --engine onnx: run this exported model instead of exporting the checkpoint')

@@ -5,6 +5,7 @@ import type { CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { writeRunReport } from '../../runtime/report/run-report.ts';
+import type { Dataset } from '../../runtime/data/index.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { parseIntFlag } from '../shared/flags.ts';
 
@@ -43,3 +44,15 @@ export const reportCommand: CommandModule = {
       });
   },
 };
+
+/** `moec train`'s last step (also after a stop): the run's report.html, its path printed. Never fails the run. */
+export async function reportAfterTraining(runDir: string, dataset: Dataset, ctx: CliContext): Promise<void> {
+  try {
+    const result = await writeRunReport(runDir, undefined, { dataset });
+    for (const n of result.notes) ctx.stderr.write(`note: report: ${n}\n`);
+    ctx.stdout.write(`report: ${relative(ctx.cwd, result.file) || result.file}\n`);
+  } catch (e) {
+    ctx.stderr.write(`warning: could not write the report: ${(e as Error).message}\n`);
+    if (ctx.verbose && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
+  }
+}

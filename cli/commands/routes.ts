@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { restoreParams } from '../../runtime/train/trainer.ts';
 import { RuntimeFault } from '../../runtime/train/fault.ts';
 import { patchGrid, selectBlocks } from '../../runtime/routes/layout.ts';
-import { analyseRoutes, writeRoutes } from '../../runtime/routes/routes.ts';
+import { analyseRoutes, routePictures, writeRoutes } from '../../runtime/routes/routes.ts';
 import { firstImages, readRouteImages } from '../../runtime/routes/images.ts';
 import { looksLikeRun, routingCheckpoint, runData, runGraph } from '../../runtime/routes/source.ts';
 import type { ImageChoice } from '../../runtime/routes/analyse.ts';
@@ -108,7 +108,7 @@ export async function runRoutes(target: string, images: string[], flags: RoutesF
       checkpoint: shown(ckpt.dir),
     });
     const outDir = at(flags.out ?? (looksLikeRun(at(target)) ? join(target, 'routes') : 'routes'));
-    const files = writeRoutes(outDir, report, shownImages.pixels);
+    const files = writeRoutes(outDir, report, routePictures(report, shownImages.pixels));
     ctx.stdout.write(`routes of ${report.images.length} image${report.images.length === 1 ? '' : 's'} in block${blocks.length === 1 ? '' : 's'} ${blocks.map((b) => b.index).join(', ')} (checkpoint ${shown(ckpt.dir)}, step ${report.step})\n`);
     for (const b of report.blocks) {
       const s = b.stats;

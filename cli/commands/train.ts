@@ -20,8 +20,10 @@ import { printResolvedSpec } from '../../compiler/index.ts';
 import { modelSummary } from '../../runtime/train/summary.ts';
 import { latestRun, newRunDir, openTrainingRun, readMetrics, runOfCheckpoint } from '../../runtime/train/run-folder.ts';
 import { writeAtomic } from '../../runtime/io/atomic.ts';
+import { checkTrainingFits } from '../../runtime/train/memory.ts';
 import { train, type StopFlag, type TrainEvent } from '../../runtime/train/trainer.ts';
 import { writeTrainingPlots } from '../../runtime/plots/training-plots.ts';
+import { reportAfterTraining } from './report.ts';
 import { assignWeights, formatImportReport, importVmoeNpz } from '../../export/vmoe/import.ts';
 
 export interface TrainFlags {
@@ -40,6 +42,8 @@ export interface TrainFlags {
   keepEvery?: string;
   initFrom?: string;
   force?: boolean;
+  /** false with --no-report. */
+  report?: boolean;
 }
 
 /** A stream-like object for cli-progress that writes through the context. */
@@ -99,6 +103,8 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   }
 
   const backend = await activateBackend(backendName);
+  // Refused here, before the data loads and the run folder is written.
+  checkTrainingFits(spec.graph, spec.train.batch);
   const out = (s: string) => ctx.stdout.write(s + '\n');
   out(pc.bold(`moec train ${file}`) + `  (train block '${spec.train.name}', backend ${backend})`);
   out(printResolvedSpec(spec.model, spec.train).trimEnd());
@@ -233,6 +239,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     reason: result.reason ?? null,
   };
   writeAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (flags.report !== false) await reportAfterTraining(runDir, data, ctx);
   const where = relative(ctx.cwd, runDir) || '.';
   if (result.status === 'diverged') {
     ctx.stderr.write(`error: MOE0507: training stopped: ${result.reason}\n`);
@@ -289,6 +296,7 @@ export const trainCommand: CommandModule = {
       .option('--log-every <n>', 'steps between log lines and train metrics')
       .option('--keep-last <n>', 'checkpoints to keep (default 3)')
       .option('--keep-every <n>', 'also keep every checkpoint whose step is a multiple of n')
+      .option('--no-report', 'do not write report.html at the end (moec report RUN writes it later)')
       .option('--init-from <file.npz>', 'start from the parameters of a vmoe/vit_jax/big_vision .npz (a dense ViT upcycles into the MoE blocks)')
       .option('--force', 'with --out: replace an existing run folder there (its checkpoints and metrics are deleted)')
       .action(async (file: string, flags: TrainFlags) => {

@@ -3,7 +3,7 @@
 // below, so their names and help texts are the same everywhere.
 import type { Command } from 'commander';
 import { UserError } from '../../diagnostics/fault.ts';
-import { BACKEND_NAMES } from '../../runtime/backend.ts';
+import { BACKEND_NAME_LIST as BACKEND_NAMES } from '../../runtime/backends/names.ts';
 
 /** `--backend <name>` (default auto); `except` lists backends the command cannot use. */
 export function backendOption(command: Command, except: readonly string[] = []): Command {

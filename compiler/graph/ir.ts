@@ -163,6 +163,13 @@ export interface BlockInfo {
   readonly expertsPerToken?: number;
   /** Names of the expert parameters (moe only; experts on the leading axis). */
   readonly expertParams?: readonly string[];
+  /**
+   * Every resolved parameter of the router (moe only), as plain data: `family`,
+   * `experts`, `group`, and per family e.g. `normalize`, `k`, `capacityFactor`,
+   * `noise`, `iterations`, `combine` (docs/routers.md). For exporters that write
+   * a router configuration (vmoe).
+   */
+  readonly routerParams?: Readonly<Record<string, number | string | boolean>>;
 }
 
 /** The ViT the graph implements (absent for graphs that are not a whole ViT, e.g. one MoE layer). */

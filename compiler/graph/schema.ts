@@ -229,6 +229,7 @@ export const GRAPH_SCHEMA = {
           group: { type: 'integer', minimum: 1 },
           expertsPerToken: { type: 'number', minimum: 0 },
           expertParams: { type: 'array', items: { type: 'string' } },
+          routerParams: { type: 'object', additionalProperties: { type: ['number', 'string', 'boolean'] } },
         },
         if: { properties: { kind: { const: 'moe' } } },
         then: { required: ['router', 'family', 'experts', 'capacity', 'group', 'expertsPerToken', 'expertParams'] },

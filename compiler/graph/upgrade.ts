@@ -50,6 +50,7 @@ function upgradeBlock(block: GraphV1['blocks'][number], model: ResolvedModel, pa
     group: r.group,
     expertsPerToken: expertsPerToken(r),
     expertParams: experts,
+    routerParams: { ...r },
   };
 }
 

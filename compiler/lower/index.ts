@@ -1,10 +1,10 @@
 // Lowering entry point: a checked model → the op graph.
-import { createRequire } from 'node:module';
 import type { Graph } from '../graph/ir.ts';
 import type { ResolvedModel } from '../model.ts';
 import { lowerVit } from './vit.ts';
 
-const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
+// A static import (not a path read at run time) so the bundled CLI (dist/) records the same version.
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** The moec version recorded in every graph it writes. */
 export const COMPILER_VERSION: string = packageJson.version;

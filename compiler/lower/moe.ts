@@ -86,6 +86,7 @@ export function moeBlockInfo(index: number, scope: string, layer: MoeBlockLayer,
     group: r.group,
     expertsPerToken: expertsPerToken(r),
     expertParams: [...lowering.expertParams],
+    routerParams: { ...r },
   };
 }
 

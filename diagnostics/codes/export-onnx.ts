@@ -12,4 +12,5 @@ export const exportOnnxCodes: CodeTable = {
   MOE0606: { severity: 'error', description: "an ONNX model does not fit the images or the run (input shape, output names or class count)" },
   MOE0607: { severity: 'error', description: 'the export output file exists (pass --force to overwrite) or cannot be written' },
   MOE0608: { severity: 'error', description: 'an export target or engine is unknown, or needs an input that was not given (e.g. --checkpoint)' },
+  MOE0609: { severity: 'error', description: "the model's weights exceed the 2 GB a single ONNX (protobuf) file can hold" },
 };

@@ -17,6 +17,8 @@ import { OnnxExportError } from './errors.ts';
 export const MIN_OPSET = 13;
 export const MAX_OPSET = 21;
 export const DEFAULT_OPSET = 17;
+/** Protobuf messages stop at 2 GiB; leave room for the graph itself. */
+const PROTOBUF_LIMIT = 2 ** 31 - 2 ** 24;
 
 export type WeightMap = ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
 
@@ -132,6 +134,9 @@ export function exportOnnx(graph: Graph, weights: WeightMap, options: OnnxExport
   const nodes = ancestors(graph, outputs.map((o) => o.node));
   const usedParams = new Set(nodes.filter((n) => n.op === 'param').map((n) => String(n.attrs.name)));
   checkWeights(graph, weights, usedParams);
+  const weightBytes = [...usedParams].reduce((a, n) => a + weights.get(n)!.data.length * 4, 0);
+  if (weightBytes >= PROTOBUF_LIMIT)
+    throw new OnnxExportError('MOE0609', `the weights of ${graph.meta.model} take ${(weightBytes / 2 ** 30).toFixed(2)} GiB; one ONNX file holds at most 2 GiB (the protobuf limit), and this exporter does not write external data files`, 'export a model with fewer experts or a smaller width');
 
   const shapes = new Map(graph.nodes.map((n) => [n.id, n.shape]));
   const table = emitters(shapes);

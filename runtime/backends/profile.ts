@@ -23,6 +23,8 @@ export interface BackendProfile {
   readonly synchronous: boolean;
   /** Kernels that replace the base ones (runtime/kernels/index.ts) on this backend. */
   readonly kernels: KernelTable;
+  /** Bytes of the backend's own heap, where it has one that only grows (wasm's linear memory: the process's peak). */
+  heapBytes?(): number | undefined;
   /** Position in `auto`'s order, fastest first; absent: `auto` never picks it. */
   readonly autoRank?: number;
 }

@@ -2,6 +2,7 @@
 // (tfjs-facts.md §2.1), so batched products loop over 2-D ones where that is faster
 // (kernels/batch-matmul.ts); Slice/Unpack are replaced by copy-free kernels
 // (kernels/wasm-slice.ts); the OT solvers run in float64 JavaScript.
+import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BackendProfile } from './profile.ts';
@@ -36,5 +37,6 @@ export const wasm = {
     ...hostSolverKernels,
     batch_matmul: ([a, b], attrs) => loopingBatchMatMul(a, b, attrs.transposeA === true, attrs.transposeB === true),
   },
+  heapBytes: () => (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength,
   autoRank: 2,
 } as const satisfies BackendProfile;

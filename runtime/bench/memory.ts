@@ -1,6 +1,7 @@
 // Memory figures a backend can report: bytes held by tfjs tensors, the wasm heap
 // (which only grows, so its size is the process's peak for wasm), and the RSS.
 import * as tf from '@tensorflow/tfjs';
+import { activeProfile } from '../backends/index.ts';
 
 export interface MemoryFigures {
   readonly tensorBytes: number;
@@ -10,10 +11,9 @@ export interface MemoryFigures {
   readonly rssBytes: number;
 }
 
+/** The backend's own heap (its profile says whether it has one: wasm's linear memory). */
 export function wasmHeapBytes(): number | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
-  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
-  return backend.wasm?.HEAPU8?.byteLength;
+  return activeProfile().heapBytes?.();
 }
 
 export function memoryFigures(): MemoryFigures {

@@ -1,9 +1,8 @@
 // The routing part of a report: per MoE block the statistics over the test split
 // (numbers tables with data-key attributes equal to routes.json, the class × expert
 // usage heat map, the experts-per-token histogram) and the pictures of the images.
-import type { RoutesReport } from '../routes/routes.ts';
+import type { Picture, RoutesReport } from '../routes/routes.ts';
 import { imageCaption, pictureName } from '../routes/routes.ts';
-import { routingPng } from '../routes/picture.ts';
 import { escapeHtml } from './escape.ts';
 import { chartDiv, table } from './page.ts';
 import { routingStatCharts, type VegaLiteSpec } from './charts.ts';
@@ -11,8 +10,8 @@ import { routingStatCharts, type VegaLiteSpec } from './charts.ts';
 export const fmt = (v: number): string => v.toFixed(4);
 
 /** data URI of a picture's PNG. */
-export function pictureUri(svg: string): string {
-  return `data:image/png;base64,${routingPng(svg).toString('base64')}`;
+export function pictureUri(p: Picture): string {
+  return `data:image/png;base64,${p.png.toString('base64')}`;
 }
 
 /** The statistics tables and charts of every block; `prefix` keeps chart ids apart when several reports share a page. */
@@ -62,15 +61,15 @@ export function routingStats(report: RoutesReport, charts: Record<string, VegaLi
 }
 
 /** The routing pictures, block by block. */
-export function routingPictures(report: RoutesReport, pictures: ReadonlyMap<string, string>): string {
+export function routingPictures(report: RoutesReport, pictures: ReadonlyMap<string, Picture>): string {
   const parts: string[] = [];
   for (const b of report.blocks) {
     parts.push(`<h3>Block ${b.index} pictures</h3><div class="pictures">`);
     report.images.forEach((image, i) => {
-      const svg = pictures.get(pictureName(b.index, i));
-      if (!svg) return;
+      const picture = pictures.get(pictureName(b.index, i));
+      if (!picture) return;
       const caption = imageCaption(image);
-      parts.push(`<figure><img class="route" data-block="${b.index}" data-image="${i}" alt="${escapeHtml(caption)}" src="${pictureUri(svg)}"><figcaption>${escapeHtml(caption)}</figcaption></figure>`);
+      parts.push(`<figure><img class="route" data-block="${b.index}" data-image="${i}" alt="${escapeHtml(caption)}" src="${pictureUri(picture)}"><figcaption>${escapeHtml(caption)}</figcaption></figure>`);
     });
     parts.push('</div>');
   }

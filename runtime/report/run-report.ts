@@ -15,7 +15,7 @@ import { readMetrics } from '../train/run-folder.ts';
 import { restoreParams, type MetricsRecord } from '../train/trainer.ts';
 import { UserError } from '../../diagnostics/fault.ts';
 import { patchGrid, routedBlocks } from '../routes/layout.ts';
-import { analyseRoutes, routePictures, writeRoutes, type RoutesReport } from '../routes/routes.ts';
+import { analyseRoutes, routePictures, writeRoutes, type Picture, type RoutesReport } from '../routes/routes.ts';
 import { firstImages } from '../routes/images.ts';
 import { runData, runGraph } from '../routes/source.ts';
 import { blockCurveCharts, metricBlocks, trainingCharts, type VegaLiteSpec } from './charts.ts';
@@ -105,7 +105,7 @@ async function runDataset(runDir: string, graph: Graph): Promise<Dataset> {
   return loadDataset(found.data, { shape: graph.vit!.image, classes: graph.vit!.classes, baseDir: found.baseDir });
 }
 
-async function runRoutes(runDir: string, graph: Graph, options: RunReportOptions, notes: string[]): Promise<{ report: RoutesReport; pictures: Map<string, string> } | undefined> {
+async function runRoutes(runDir: string, graph: Graph, options: RunReportOptions, notes: string[]): Promise<{ report: RoutesReport; pictures: Map<string, Picture> } | undefined> {
   const blocks = routedBlocks(graph);
   if (blocks.length === 0) return undefined;
   const checkpoints = listCheckpoints(join(runDir, 'checkpoints'));
@@ -141,8 +141,9 @@ async function runRoutes(runDir: string, graph: Graph, options: RunReportOptions
       step,
       ...(ckpt ? { checkpoint: relative(runDir, ckpt.dir) } : {}),
     });
-    writeRoutes(join(runDir, 'routes'), report, shown.pixels);
-    return { report, pictures: routePictures(report, shown.pixels) };
+    const pictures = routePictures(report, shown.pixels);
+    writeRoutes(join(runDir, 'routes'), report, pictures);
+    return { report, pictures };
   } finally {
     if (!options.model) model.dispose();
   }

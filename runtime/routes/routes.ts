@@ -125,27 +125,33 @@ export function imageCaption(image: RoutesImage): string {
 /** The picture file stem of image i in block b. */
 export const pictureName = (block: number, image: number): string => `block${block}-image${String(image).padStart(3, '0')}`;
 
-/** Every picture of a report as SVG text, keyed by pictureName. */
-export function routePictures(report: RoutesReport, pixels: Float32Array): Map<string, string> {
+export interface Picture {
+  readonly svg: string;
+  readonly png: Buffer;
+}
+
+/** Every picture of a report (SVG and its PNG), keyed by pictureName. */
+export function routePictures(report: RoutesReport, pixels: Float32Array): Map<string, Picture> {
   const size = report.grid.image[0] * report.grid.image[1] * report.grid.image[2];
-  const out = new Map<string, string>();
+  const out = new Map<string, Picture>();
   report.images.forEach((image, i) => {
     for (const b of report.blocks) {
       const routes = image.blocks[String(b.index)]!;
-      out.set(pictureName(b.index, i), routingSvg({ block: b, grid: report.grid, image: pixels.subarray(i * size, (i + 1) * size), routes, caption: imageCaption(image) }));
+      const svg = routingSvg({ block: b, grid: report.grid, image: pixels.subarray(i * size, (i + 1) * size), routes, caption: imageCaption(image) });
+      out.set(pictureName(b.index, i), { svg, png: routingPng(svg) });
     }
   });
   return out;
 }
 
 /** Writes routes.json and a .svg and .png per image and block into `dir`; returns the file names. */
-export function writeRoutes(dir: string, report: RoutesReport, pixels: Float32Array): string[] {
+export function writeRoutes(dir: string, report: RoutesReport, pictures: ReadonlyMap<string, Picture>): string[] {
   mkdirSync(dir, { recursive: true });
   const files = ['routes.json'];
   writeFileSync(join(dir, 'routes.json'), JSON.stringify(report, null, 1) + '\n');
-  for (const [name, svg] of routePictures(report, pixels)) {
-    writeFileSync(join(dir, `${name}.svg`), svg);
-    writeFileSync(join(dir, `${name}.png`), routingPng(svg));
+  for (const [name, p] of pictures) {
+    writeFileSync(join(dir, `${name}.svg`), p.svg);
+    writeFileSync(join(dir, `${name}.png`), p.png);
     files.push(`${name}.svg`, `${name}.png`);
   }
   return files;

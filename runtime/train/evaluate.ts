@@ -4,6 +4,7 @@ import type { GraphModel } from '../api.ts';
 import type { Split } from '../data/dataset.ts';
 import { classificationLoss, correctCount, type LossKind } from './loss.ts';
 import { StatsAccumulator } from './router-stats.ts';
+import { evaluationBatch } from './memory.ts';
 
 export interface EvalResult {
   readonly loss: number;
@@ -15,6 +16,11 @@ export interface EvalResult {
 
 export const DEFAULT_EVAL_BATCH = 250;
 
+/** The micro-batch when none is given: up to 250 images, fewer when the model's memory estimate asks for it. */
+export function defaultEvalBatch(model: GraphModel): number {
+  return evaluationBatch(model.graph, tf.getBackend(), DEFAULT_EVAL_BATCH);
+}
+
 /** Test loss, accuracy and routing statistics, in micro-batches. Reads asynchronously (webgpu cannot read synchronously). */
 export async function evaluate(
   model: GraphModel,
@@ -22,7 +28,7 @@ export async function evaluate(
   shape: readonly [number, number, number],
   options: { loss: LossKind; step: number; batch?: number },
 ): Promise<EvalResult> {
-  const batch = options.batch ?? DEFAULT_EVAL_BATCH;
+  const batch = options.batch ?? defaultEvalBatch(model);
   const pixels = shape[0] * shape[1] * shape[2];
   const stats = new StatsAccumulator();
   let lossSum = 0;
@@ -50,15 +56,22 @@ export async function evaluate(
   return { loss: lossSum / split.count, auxLoss: auxSum / split.count, accuracy: correct / split.count, count: split.count, router: stats.summary() };
 }
 
-/** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images. */
+/** Class probabilities (softmax, or per-class sigmoid for sigmoid_xent) for `n` images, in micro-batches sized like evaluation's. */
 export async function predictProbabilities(model: GraphModel, images: Float32Array, n: number, shape: readonly [number, number, number], loss: LossKind): Promise<Float32Array[]> {
-  const p = tf.tidy(() => {
-    const x = tf.tensor4d(images, [n, ...shape]);
-    const logits = model.forward(x, { training: false, step: 0 }).logits;
-    return loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
-  });
-  const classes = p.shape[1]!;
-  const flat = (await p.data()) as Float32Array;
-  p.dispose();
-  return Array.from({ length: n }, (_, i) => flat.slice(i * classes, (i + 1) * classes));
+  const pixels = shape[0] * shape[1] * shape[2];
+  const batch = defaultEvalBatch(model);
+  const out: Float32Array[] = [];
+  for (let start = 0; start < n; start += batch) {
+    const m = Math.min(batch, n - start);
+    const p = tf.tidy(() => {
+      const x = tf.tensor4d(images.subarray(start * pixels, (start + m) * pixels), [m, ...shape]);
+      const logits = model.forward(x, { training: false, step: 0 }).logits;
+      return loss === 'sigmoid_xent' ? tf.sigmoid(logits) : tf.softmax(logits);
+    });
+    const classes = p.shape[1]!;
+    const flat = (await p.data()) as Float32Array;
+    p.dispose();
+    for (let i = 0; i < m; i++) out.push(flat.slice(i * classes, (i + 1) * classes));
+  }
+  return out;
 }

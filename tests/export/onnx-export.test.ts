@@ -168,6 +168,13 @@ describe('export errors', () => {
     expect(codedMessage(() => exportOnnx(unknownOp, weights))).toMatch(/MOE0601: cannot export node .* \(sparsemax.*op 'sparsemax' has no ONNX emitter/);
   });
 
+  it('refuses weights beyond the 2 GiB an ONNX file can hold', () => {
+    // Shapes only: the check runs before any byte is copied.
+    const huge = { ...graph, params: graph.params.map((p) => (p.name === 'head/kernel' ? { ...p, shape: [16, 2 ** 25] } : p)) };
+    const big = new Map(weights).set('head/kernel', { shape: [16, 2 ** 25], data: { length: 16 * 2 ** 25 } as unknown as Float32Array });
+    expect(codedMessage(() => exportOnnx(huge, big))).toMatch(/MOE0609: the weights of probe take 2\.\d+ GiB; one ONNX file holds at most 2 GiB/);
+  });
+
   it('refuses an opset outside 13–21 and a batch the routing groups do not divide', () => {
     expect(codedMessage(() => exportOnnx(graph, weights, { opset: 11 }))).toMatch(/MOE0602: --opset 11 is not supported/);
     expect(codedMessage(() => exportOnnx(graph, weights, { batch: 0 }))).toMatch(/MOE0602/);

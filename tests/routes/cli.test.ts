@@ -16,6 +16,12 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('moec routes', () => {
+  it('moec train wrote report.html and printed its path', () => {
+    expect(fx.trainOutput).toMatch(/^report: .*run\/report\.html$/m);
+    expect(readFileSync(join(fx.run, 'report.html'), 'utf8')).toContain('id="pictures"');
+    expect(existsSync(join(fx.run, 'routes', 'routes.json'))).toBe(true);
+  });
+
   it('pictures test images of a run folder and writes routes.json', async () => {
     const out = join(fx.root, 'out-split');
     const r = await routes(fx.run, '--split', 'test', '--n', '3', '-o', out);

@@ -67,8 +67,10 @@ describe('binding at model creation (cpu)', () => {
   it('follows the active backend, also when tfjs is switched directly', async () => {
     await selectBackend('wasm');
     expect(activeProfile().name).toBe('wasm');
+    expect(activeProfile().heapBytes?.()).toBeGreaterThan(0); // wasm's linear memory
     await tf.setBackend('cpu');
     expect(activeProfile().name).toBe('cpu');
+    expect(activeProfile().heapBytes).toBeUndefined();
   });
 
   it('runs a Sinkhorn router with the device solvers of tensorflow-gpu like with the host solvers, within float32 tolerance', () => {

@@ -1,6 +1,6 @@
 // Runs `moec` in-process with captured output: `await runCli(['check', 'x.moe'])`.
 import { main } from '../../cli/main.ts';
-import { commands, type CommandModule } from '../../cli/commands/index.ts';
+import { loadAllCommands, type CommandModule } from '../../cli/commands/index.ts';
 
 export interface CliRun {
   readonly code: number;
@@ -26,7 +26,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     stderr: { write: (s) => void (stderr += s), isTTY: tty, columns: 120 },
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
-    commands: [...commands, ...(options.extraCommands ?? [])],
+    // Without extra commands, main() loads the invoked command itself (the path `moec` takes).
+    commands: options.extraCommands ? [...(await loadAllCommands()), ...options.extraCommands] : undefined,
   });
   return { code, stdout, stderr };
 }
