@@ -11,10 +11,15 @@
 //     },
 //   };
 //
-// Rules: write only through ctx.stdout / ctx.stderr (never console or process.*), print
-// diagnostics with ctx.printDiagnostics, report failures with setExit (the highest code
-// set wins; 0 when never called), throw UserError for a user-facing failure that is not a
-// diagnostic (it prints `error: …` and exits 1). Any other exception is an internal fault (exit 2).
+// Rules: write only through ctx.stdout / ctx.stderr (never console), read the folder from
+// ctx.cwd (never process.cwd()); the exceptions are `moec train`'s SIGINT/SIGTERM handlers
+// and the machine description of `moec study` (process.version). Compile specs with
+// shared/session.ts (compileSpec, inferenceTarget, withModel) and declare --backend, --set,
+// --train with shared/flags.ts; print diagnostics with ctx.printDiagnostics and faults with
+// ctx.printFault (both rendered by diagnostics/render.ts); report failures with setExit (the
+// highest code set wins; 0 when never called); throw UserError (diagnostics/fault.ts) for a
+// user-facing failure that is not a diagnostic (exit 1). Any other exception is an internal
+// fault (exit 2). Commands import shared types from ../context.ts, never from this file.
 import type { Command } from 'commander';
 import type { CommandModule } from '../context.ts';
 

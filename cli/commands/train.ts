@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
+import { EXIT_ERROR, RuntimeFault, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
@@ -242,8 +242,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   if (flags.report !== false) await reportAfterTraining(runDir, data, ctx);
   const where = relative(ctx.cwd, runDir) || '.';
   if (result.status === 'diverged') {
-    ctx.stderr.write(`error: MOE0507: training stopped: ${result.reason}\n`);
-    ctx.stderr.write('help: lower the learning rate, add warmup or gradient clipping (clip: 1.0)\n');
+    ctx.printFault(new RuntimeFault('MOE0507', `training stopped: ${result.reason}`, 'lower the learning rate, add warmup or gradient clipping (clip: 1.0)'));
     return EXIT_ERROR;
   }
   if (result.status === 'stopped') {
