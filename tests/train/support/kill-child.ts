@@ -33,6 +33,8 @@ const result = await train({
   resume,
   logEvery: 1,
   augmentation: { shift: 1, fill: -1 },
+  // The parent times its kills from these lines.
+  onEvent: (e) => void (e.kind === 'step' && process.stdout.write(`step ${e.step}\n`)),
 });
 run.lock.release();
 process.stdout.write(`done ${result.step}\n`);
