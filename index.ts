@@ -5,6 +5,7 @@
 //   loadProgram             a file and its imports → checked models   (compiler/)
 //   lowerModel / costOf     a checked model → op graph, its cost      (compiler/lower, compiler/cost)
 //   createGraphModel        op graph → runnable tfjs model            (runtime/executor)
+//   openRun / loadModel     a trained run folder → graph, checkpoints, a model to run (runtime/run)
 //   createMoeLayer          one router + experts on tensors           (runtime/moe-layer)
 //   train                   the training loop                         (runtime/train)
 //   renderDiagnostics       diagnostics → text                        (diagnostics/render)
@@ -27,6 +28,13 @@ export type { Program, CostSummary } from './compiler/index.ts';
 export { compile, inMemoryFiles } from './compiler/compile.ts';
 export type { Compilation, CompileOptions, TrainFlags } from './compiler/compile.ts';
 export { UserError, RuntimeFault } from './diagnostics/fault.ts';
+export { openRun, runTrainSettings } from './runtime/run/open-run.ts';
+export type { RunFolder } from './runtime/run/open-run.ts';
+export { loadModel } from './runtime/run/load-model.ts';
+export type { LoadedModel, ModelOutputs, ModelSource, LoadModelOptions } from './runtime/run/load-model.ts';
+export { evaluate, predictProbabilities } from './runtime/train/evaluate.ts';
+export type { EvalResult } from './runtime/train/evaluate.ts';
+export { decodeImage } from './runtime/data/folder.ts';
 export type { ResolvedModel, ResolvedTrain, RouterConfig, MoeBlockLayer } from './compiler/model.ts';
 export type { Graph, OpNode, ParamSpec, BlockInfo, VitInfo, GraphOutputs } from './compiler/graph/ir.ts';
 export { lowerModel } from './compiler/lower/index.ts';

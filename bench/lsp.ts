@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest } from 'vscode-languageserver-protocol/node';
-import { bundleServer, startSession } from '../tests/lsp/client.ts';
+import { bundleServer, removeBundle, startSession } from '../tests/lsp/client.ts';
 import { analyze } from '../cli/lsp/analysis.ts';
 
 const repsFlag = process.argv.indexOf('--reps');
@@ -54,7 +54,8 @@ const path = join(dir, 'big.moe');
 writeFileSync(path, text);
 const uri = pathToFileURL(path).href;
 
-const session = await startSession(['node', await bundleServer()], { debounceMs: 0 });
+const server = await bundleServer();
+const session = await startSession(['node', server], { diagnostics: { debounceMs: 0 } });
 const c = session.connection;
 await c.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'moe', version: 1, text } });
 await session.waitForDiagnostics(uri, () => true, 60_000);
@@ -90,6 +91,7 @@ for (let i = 0; i < REPS; i++) {
   fieldHovers.push(performance.now() - started);
 }
 await session.close();
+removeBundle(server);
 
 // The analysis alone, in this process.
 // CPU time too: on a shared machine the wall clock also counts other processes' turns.

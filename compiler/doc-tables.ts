@@ -6,6 +6,7 @@ import type { CallSignature, ParamSpec, Typed, TypedCall, ValueType } from './ch
 import { TRAIN_FIELDS } from './check/schema.ts';
 import { ROUTERS, ROUTER_FAMILIES, ROUTER_KINDS } from './routers/index.ts';
 import { floatText } from './routers/params.ts';
+import { DATASET_SIGNATURES } from '../runtime/data/signatures.ts';
 
 const code = (s: string): string => `\`${s}\``;
 
@@ -118,17 +119,31 @@ export function trainFieldsMarkdown(): string {
   return `${fields}\n\nThe arguments of the calls (every argument is optional unless marked required):\n\n${table(['field', 'function', 'argument', 'meaning', 'default'], calls)}`;
 }
 
+/** training.md: the data sets of the registry (runtime/data/signatures.ts). */
+export function datasetsMarkdown(): string {
+  return table(
+    ['source', 'what it reads'],
+    Object.entries(DATASET_SIGNATURES).map(([name, sig]) => {
+      const args = Object.entries(sig.args);
+      const spelling = `${name}(${args.map(([a, p]) => `${a}: ${p.type.kind === 'string' ? '"…"' : 'N'}`).join(', ')})`;
+      const defaults = args.filter(([, p]) => p.default !== undefined).map(([a, p]) => `${a} ${defaultText(p)}`);
+      return [code(spelling), sig.doc + (defaults.length ? `; defaults ${defaults.join(', ')}` : '')];
+    }),
+  );
+}
+
 /** Every generated region, by name. */
 export const GENERATED_TABLES: Readonly<Record<string, () => string>> = {
   'router-params': routerParamsMarkdown,
   'router-kinds': routerKindsMarkdown,
   'train-fields': trainFieldsMarkdown,
+  datasets: datasetsMarkdown,
 };
 
 /** Which regions each doc holds. */
 export const GENERATED_DOCS: Readonly<Record<string, readonly string[]>> = {
   'docs/language.md': ['train-fields', 'router-params'],
-  'docs/training.md': ['train-fields'],
+  'docs/training.md': ['train-fields', 'datasets'],
   'docs/routers.md': ['router-kinds'],
 };
 

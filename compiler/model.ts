@@ -44,12 +44,9 @@ export interface ResolvedModel {
   readonly source?: { readonly file: string; readonly line: number };
 }
 
-export type DataSpec =
-  | { readonly kind: 'mnist'; readonly train: number; readonly test: number }
-  | { readonly kind: 'fashion_mnist'; readonly train: number; readonly test: number }
-  | { readonly kind: 'idx'; readonly dir: string }
-  | { readonly kind: 'folder'; readonly train: string; readonly test: string }
-  | { readonly kind: 'cifar10'; readonly dir: string };
+/** `{kind, args}` of a registered data set (runtime/data/signatures.ts), every argument filled in. */
+export type { DataSpec } from '../runtime/data/signatures.ts';
+import type { DataSpec } from '../runtime/data/signatures.ts';
 
 export type OptimizerSpec =
   | {

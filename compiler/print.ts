@@ -2,6 +2,7 @@
 // default written out. The text checks back to the same ResolvedModel.
 import type { BlockLayer, ResolvedModel, ResolvedTrain } from './model.ts';
 import { formatRouter } from './routers/index.ts';
+import { formatData } from '../runtime/data/signatures.ts';
 
 export { formatRouter };
 
@@ -55,13 +56,7 @@ function routerDeclarations(model: ResolvedModel): string[] {
 
 /** Each train field as .moe text, every default written out (undefined: once per epoch / by image size). */
 export function trainFieldTexts(t: ResolvedTrain): Array<[string, string | number | undefined]> {
-  const d = t.data;
-  const data =
-    d.kind === 'mnist' || d.kind === 'fashion_mnist'
-      ? `${d.kind}(train: ${d.train}, test: ${d.test})`
-      : d.kind === 'folder'
-        ? `folder(train: ${JSON.stringify(d.train)}, test: ${JSON.stringify(d.test)})`
-        : `${d.kind}(dir: ${JSON.stringify(d.dir)})`;
+  const data = formatData(t.data);
   const o = t.optimizer;
   const optimizer =
     o.kind === 'adamw'

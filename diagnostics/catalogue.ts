@@ -6,6 +6,7 @@
 //   MOE02xx  names, imports, inheritance            codes/resolve.ts
 //   MOE03xx  types, values, model and router rules  codes/check.ts
 //            (MOE0321–0339: across declarations        codes/program.ts)
+//   MOE0340–0359  the definition tables (routers, data sets)  codes/tables.ts
 //   MOE04xx  op graph files (schema, load)          codes/graph.ts
 //   MOE05xx  training, data, checkpoints, runtime   codes/runtime.ts
 //            (MOE0520–0529: runs, loaded models      codes/session.ts)
@@ -28,6 +29,7 @@ import { reliabilityCodes } from './codes/reliability.ts';
 import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
 import { reportCodes } from './codes/report.ts';
+import { tablesCodes } from './codes/tables.ts';
 
 export type { CodeInfo, CodeTable } from './codes/table.ts';
 
@@ -35,6 +37,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...syntaxCodes,
   ...resolveCodes,
   ...checkCodes,
+  ...tablesCodes,
   ...graphCodes,
   ...programCodes,
   ...runtimeCodes,

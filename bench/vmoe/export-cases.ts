@@ -106,6 +106,6 @@ function exportPaperSpecs(out: string): void {
 
 const out = resolve(process.argv[2] ?? '/tmp/vmoe-cases');
 await selectBackend('cpu');
-const data = await loadDataset({ kind: 'mnist', train: 100, test: 32 }, { shape: [28, 28, 1], classes: 10, baseDir: '.' });
+const data = await loadDataset({ kind: 'mnist', args: { train: 100, test: 32 } }, { shape: [28, 28, 1], classes: 10, baseDir: '.' });
 for (const [name, body] of Object.entries(CASES)) await exportCase(out, name, body, data.test.images.slice(0, 32 * 784), 32);
 exportPaperSpecs(out);

@@ -1,19 +1,19 @@
-// `moec eval FILE --checkpoint DIR`: loads a checkpoint into the file's model and
-// prints the test loss and accuracy on the train block's test split.
-import { dirname, resolve } from 'node:path';
-import { EXIT_ERROR, type CliContext } from '../context.ts';
+// `moec eval RUN_DIR [--checkpoint DIR]` or `moec eval SPEC --checkpoint DIR`: loads a
+// checkpoint into the run's own graph (graph.json, trained data and loss from its
+// spec.resolved.moe) or into the spec's model, and prints the test loss and accuracy.
+import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
 import { applyWeightsSource, describeWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
-import { compileSpec, withModel } from '../shared/session.ts';
+import { checkRunCheckpoint, inferenceTarget, withModel } from '../shared/session.ts';
 import { lossAndCorrect, openOnnxEngine, parseEngine } from '../onnx-engine.ts';
 import { DEFAULT_EVAL_BATCH } from '../../runtime/train/evaluate.ts';
 
 interface EvalFlags {
-  checkpoint: string;
+  checkpoint?: string;
   train?: string;
   backend: string;
   set: string[];
@@ -25,14 +25,16 @@ interface EvalFlags {
 
 export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
-  const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
-  if (!compiled) return EXIT_ERROR;
-  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph(), baseDir: dirname(compiled.path) };
+  const target = inferenceTarget(file, flags, ctx);
+  if (!target) return EXIT_ERROR;
+  if (!target.checkpoint) throw new UserError('--checkpoint is required with a spec file (a checkpoint, a run folder or a .npz)', `or evaluate the run folder itself: moec eval RUN_DIR`);
+  const spec = { model: { image: target.image, classes: target.classes }, train: target.train, graph: target.graph, baseDir: target.baseDir };
   const engine = parseEngine(flags.engine);
-  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
+  const weights = readWeightsSource(target.checkpoint, ctx.cwd, spec.graph);
+  checkRunCheckpoint(target, weights.kind === 'checkpoint' ? weights.checkpoint : undefined);
   const data = await loadDataset(spec.train.data, { shape: spec.model.image, classes: spec.model.classes, baseDir: spec.baseDir });
   if (engine === 'onnx') {
-    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
+    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: target.checkpoint, stderr: ctx.stderr });
     try {
       const split = data.test;
       const logits = await onnxEngine.logits(split.images, split.count, parseIntFlag('--batch', flags.batch) ?? DEFAULT_EVAL_BATCH);
@@ -72,14 +74,13 @@ export const evalCommand: CommandModule = {
     const command = program
       .command('eval')
       .description('evaluate a checkpoint on the test split: loss and accuracy')
-      .argument('<file>', '.moe file')
-      .requiredOption('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
-;
+      .argument('<target>', 'a run folder (runs its graph.json with its newest checkpoint) or a .moe file (with --checkpoint)')
+      .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz');
     trainOption(command, 'the train block whose data to use');
     backendOption(command);
     setOption(command);
     command
-      .option('--batch <n>', 'images per evaluation micro-batch (default 250)')
+      .option('--batch <n>', "images per evaluation micro-batch (default: 250, fewer when the model's memory estimate needs it)")
       .option('--format <format>', 'text or json', 'text')
       .option('--engine <name>', 'inference engine: tfjs, or onnx (onnxruntime, exported on the fly into the run folder)', 'tfjs')
       .option('--onnx <file>', 'with --engine onnx: run this exported model instead of exporting the checkpoint')

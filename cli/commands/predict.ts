@@ -1,5 +1,6 @@
-// `moec predict FILE --checkpoint DIR image.png…`: the top classes of each image
-// with their probabilities.
+// `moec predict RUN_DIR image.png…` or `moec predict SPEC --checkpoint DIR image.png…`:
+// the top classes of each image with their probabilities, from the run's own graph
+// (graph.json) or the spec's model.
 import { resolve } from 'node:path';
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
@@ -8,7 +9,7 @@ import { applyWeightsSource, isNpzPath, readWeightsSource } from '../weights-sou
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
 import { activateBackend, parseBackend } from '../shared/backend.ts';
 import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
-import { compileSpec, withModel } from '../shared/session.ts';
+import { checkRunCheckpoint, inferenceTarget, withModel } from '../shared/session.ts';
 import { openOnnxEngine, parseEngine, probabilitiesOf } from '../onnx-engine.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 
@@ -26,9 +27,10 @@ interface PredictFlags {
 export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
   const top = parseIntFlag('--top', flags.top) ?? 3;
-  const compiled = compileSpec(file, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
-  if (!compiled) return EXIT_ERROR;
-  const spec = { model: compiled.model, train: compiled.train!, graph: compiled.graph() };
+  const target = inferenceTarget(file, flags, ctx);
+  if (!target) return EXIT_ERROR;
+  const spec = { model: { image: target.image, classes: target.classes }, train: target.train, graph: target.graph };
+  const checkpointArg = target.checkpoint;
   const engine = parseEngine(flags.engine);
   const shape = spec.model.image;
   const size = shape[0] * shape[1] * shape[2];
@@ -50,8 +52,8 @@ export async function runPredict(file: string, images: string[], flags: PredictF
       }
   };
   if (engine === 'onnx') {
-    const classNames = flags.checkpoint && !isNpzPath(flags.checkpoint) ? loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, flags.checkpoint))).manifest.state.classes : undefined;
-    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: flags.checkpoint, stderr: ctx.stderr });
+    const classNames = checkpointArg && !isNpzPath(checkpointArg) ? loadCheckpoint(resolveCheckpoint(resolve(ctx.cwd, checkpointArg))).manifest.state.classes : undefined;
+    const onnxEngine = await openOnnxEngine({ graph: spec.graph, cwd: ctx.cwd, onnx: flags.onnx, checkpoint: checkpointArg, stderr: ctx.stderr });
     try {
       const logits = await onnxEngine.logits(pixels, images.length);
       report(probabilitiesOf(logits, images.length, spec.model.classes, spec.train.loss), classNames);
@@ -60,8 +62,9 @@ export async function runPredict(file: string, images: string[], flags: PredictF
     }
     return 0;
   }
-  if (!flags.checkpoint) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
-  const weights = readWeightsSource(flags.checkpoint, ctx.cwd, spec.graph);
+  if (!checkpointArg) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
+  const weights = readWeightsSource(checkpointArg, ctx.cwd, spec.graph);
+  checkRunCheckpoint(target, weights.kind === 'checkpoint' ? weights.checkpoint : undefined);
   await activateBackend(backendName);
   await withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) =>
     report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes),
@@ -74,7 +77,7 @@ export const predictCommand: CommandModule = {
     const command = program
       .command('predict')
       .description('classify images with a trained checkpoint: top classes and probabilities')
-      .argument('<file>', '.moe file')
+      .argument('<target>', 'a run folder (runs its graph.json with its newest checkpoint) or a .moe file (with --checkpoint)')
       .argument('<images...>', 'PNG or JPEG images')
       .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz')
 ;

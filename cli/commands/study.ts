@@ -1,7 +1,8 @@
 // `moec study FILE… [--steps N] [--batch N] [--seed N] [--backend B] [--out DIR]`:
 // trains several specs on the same data, steps, batch and seed, then writes a table
 // (study.md, study.json) and the accuracy-against-training-time plot
-// (accuracy_vs_time.svg/.png) — docs/performance.md. Exit 1 if a spec has errors
+// (accuracy_vs_time.svg/.png) and report.html with the routing pictures of the
+// same test images side by side — docs/performance.md, docs/report.md. Exit 1 if a spec has errors
 // or a model failed to train.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,6 +15,7 @@ import { describeData, loadStudyData, planStudy, runStudyEntry, studyPath } from
 import { accuracyChartSvg, studyJson, studyMarkdown, type StudySettings } from '../../runtime/study/render.ts';
 import { svgToPng } from '../../runtime/plots/line-chart.ts';
 import type { StudyEntry } from '../../runtime/study/entry.ts';
+import { studyReportHtml, studyRoutes, type StudyRoutes } from '../../runtime/report/study-report.ts';
 
 interface StudyFlags {
   steps?: string;
@@ -54,9 +56,14 @@ export async function runStudy(files: string[], flags: StudyFlags, ctx: CliConte
     date: new Date().toISOString(),
   };
   const entries: StudyEntry[] = [];
+  const routes = new Map<number, StudyRoutes>();
   for (const spec of plan.specs) {
     say(`training ${spec.model.name} (${relative(ctx.cwd, spec.path) || spec.path})…`);
-    const entry = await runStudyEntry(spec, data, { steps, batch: plan.batch, seed: plan.seed }, say);
+    const index = entries.length;
+    const entry = await runStudyEntry(spec, data, { steps, batch: plan.batch, seed: plan.seed }, say, async (model) => {
+      const r = await studyRoutes(model, data);
+      if (r) routes.set(index, r);
+    });
     entries.push(entry);
     const acc = entry.finalAccuracy !== undefined ? `${(entry.finalAccuracy * 100).toFixed(2)} %` : '–';
     say(`  ${entry.model}: ${entry.status}, test accuracy ${acc}, ${entry.trainSeconds.toFixed(1)} s, ${entry.imagesPerSecond.toFixed(1)} img/s${entry.reason ? ` (${entry.reason})` : ''}`);
@@ -68,8 +75,10 @@ export async function runStudy(files: string[], flags: StudyFlags, ctx: CliConte
   const svg = accuracyChartSvg(entries, settings);
   writeFileSync(join(outDir, 'accuracy_vs_time.svg'), svg);
   writeFileSync(join(outDir, 'accuracy_vs_time.png'), svgToPng(svg));
+  writeFileSync(join(outDir, 'report.html'), studyReportHtml(entries, settings, routes));
   ctx.stdout.write(markdown);
   ctx.stdout.write(`\nwrote study.md, study.json, accuracy_vs_time.svg and .png to ${relative(ctx.cwd, outDir) || '.'}\n`);
+  ctx.stdout.write(`report: ${relative(ctx.cwd, join(outDir, 'report.html'))}\n`);
   return entries.some((e) => e.status !== 'completed') ? EXIT_ERROR : 0;
 }
 

@@ -20,6 +20,7 @@ import { printResolvedSpec } from '../../compiler/index.ts';
 import { modelSummary } from '../../runtime/train/summary.ts';
 import { latestRun, newRunDir, openTrainingRun, readMetrics, runOfCheckpoint } from '../../runtime/train/run-folder.ts';
 import { writeAtomic } from '../../runtime/io/atomic.ts';
+import { checkTrainingFits } from '../../runtime/train/memory.ts';
 import { train, type StopFlag, type TrainEvent } from '../../runtime/train/trainer.ts';
 import { writeTrainingPlots } from '../../runtime/plots/training-plots.ts';
 import { reportAfterTraining } from './report.ts';
@@ -102,6 +103,8 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
   }
 
   const backend = await activateBackend(backendName);
+  // Refused here, before the data loads and the run folder is written.
+  checkTrainingFits(spec.graph, spec.train.batch);
   const out = (s: string) => ctx.stdout.write(s + '\n');
   out(pc.bold(`moec train ${file}`) + `  (train block '${spec.train.name}', backend ${backend})`);
   out(printResolvedSpec(spec.model, spec.train).trimEnd());

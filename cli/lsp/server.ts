@@ -32,12 +32,16 @@ export interface ServerSettings {
 
 export const DEFAULT_SETTINGS: ServerSettings = { debounceMs: 150, blockCostHints: false };
 
+/** Reads `{ diagnostics: { debounceMs }, inlayHints: { blockCost } }` (initializationOptions, or the
+ * `moe` section of the client's configuration); anything missing or malformed keeps `base`. */
 function readSettings(raw: unknown, base: ServerSettings): ServerSettings {
-  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const hints = (o.inlayHints ?? {}) as Record<string, unknown>;
+  const object = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+  const o = object(raw);
+  const debounce = object(o.diagnostics).debounceMs;
+  const hints = object(o.inlayHints).blockCost;
   return {
-    debounceMs: typeof o.debounceMs === 'number' && o.debounceMs >= 0 ? o.debounceMs : base.debounceMs,
-    blockCostHints: typeof hints.blockCost === 'boolean' ? hints.blockCost : base.blockCostHints,
+    debounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : base.debounceMs,
+    blockCostHints: typeof hints === 'boolean' ? hints : base.blockCostHints,
   };
 }
 
@@ -160,8 +164,10 @@ export function startServer(connection: Connection): void {
 
   const offsetOf = (uri: string, position: { line: number; character: number }): number => documents.get(uri)!.offsetAt(position);
 
+  let canRefreshHints = false;
   connection.onInitialize((params): InitializeResult => {
     settings = readSettings(params.initializationOptions, DEFAULT_SETTINGS);
+    canRefreshHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -179,7 +185,10 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeConfiguration((params) => {
     const raw = (params.settings as Record<string, unknown> | undefined)?.moe;
+    const before = settings.blockCostHints;
     settings = readSettings(raw, settings);
+    // Hints shown (or hidden) at once, not at the next edit.
+    if (settings.blockCostHints !== before && canRefreshHints) connection.languages.inlayHint.refresh().catch((err: unknown) => log('moec lsp: inlay hint refresh failed', err));
   });
 
   documents.onDidChangeContent((e) => {

@@ -1,6 +1,7 @@
 // From a spec file named on the command line to a Compilation (compiler/compile.ts),
-// with the file's diagnostics printed; and `withModel`, the one place a command
-// builds a runnable model from a graph (with a checkpoint's weights) and frees it.
+// with the file's diagnostics printed; `inferenceTarget`, what eval and predict run
+// (a run folder's own graph, or a compiled spec); and `withModel`, the one place a
+// command builds a runnable model from a graph (with a checkpoint's weights) and frees it.
 import type { Compilation, CompileOptions } from '../../compiler/compile.ts';
 import { compile } from '../../compiler/compile.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
@@ -8,7 +9,12 @@ import type { GraphModel } from '../../runtime/api.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { restoreParams } from '../../runtime/train/trainer.ts';
 import type { LoadedCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
-import type { CliContext } from '../context.ts';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ResolvedTrain } from '../../compiler/model.ts';
+import { checkGraphHash } from '../../runtime/checkpoint/checkpoint.ts';
+import { openRun, runTrainSettings, type RunFolder } from '../../runtime/run/open-run.ts';
+import { UserError, type CliContext } from '../context.ts';
 import { readSourceFile } from '../files.ts';
 
 export interface SpecRequest extends Omit<CompileOptions, 'cwd' | 'readFile'> {
@@ -46,4 +52,50 @@ export async function withModel<T>(
   } finally {
     model.dispose();
   }
+}
+
+/** What eval and predict run: a graph, the data and loss it was trained with, and where its weights are. */
+export interface InferenceTarget {
+  readonly graph: Graph;
+  readonly image: readonly [number, number, number];
+  readonly classes: number;
+  readonly train: ResolvedTrain;
+  /** Relative data paths are read from here. */
+  readonly baseDir: string;
+  /** The --checkpoint value, or the run folder itself (its newest checkpoint). */
+  readonly checkpoint?: string;
+  /** The run folder, when the target is one (its graph.json is what runs). */
+  readonly run?: RunFolder;
+}
+
+/**
+ * `moec eval|predict RUN_DIR` runs the run's own graph.json with the train settings of
+ * its spec.resolved.moe; `moec eval|predict SPEC --checkpoint DIR` compiles the spec.
+ * Returns undefined when the spec has errors (printed).
+ */
+export function inferenceTarget(target: string, flags: { checkpoint?: string; train?: string; set: readonly string[] }, ctx: CliContext): InferenceTarget | undefined {
+  const path = resolve(ctx.cwd, target);
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    if (flags.set.length > 0) throw new UserError(`--set does not apply to a run folder: ${target} runs the graph it was trained with`, 'give the spec instead: moec eval SPEC --set … --checkpoint RUN');
+    const run = openRun(path);
+    const { train, baseDir } = runTrainSettings(run);
+    const vit = run.graph.vit;
+    if (!vit) throw new UserError(`${target}: graph.json is not a whole ViT (no image size)`, undefined, 'MOE0520');
+    return { graph: run.graph, image: vit.image, classes: vit.classes, train, baseDir, checkpoint: flags.checkpoint ?? target, run };
+  }
+  const compiled = compileSpec(target, { overrides: flags.set, ...(flags.train !== undefined ? { train: flags.train } : {}) }, ctx);
+  if (!compiled) return undefined;
+  return {
+    graph: compiled.graph(),
+    image: compiled.model.image,
+    classes: compiled.model.classes,
+    train: compiled.train!,
+    baseDir: dirname(compiled.path),
+    ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}),
+  };
+}
+
+/** Verifies that a moec checkpoint was written for the run's graph.json (graphSha256, when the manifest records it). */
+export function checkRunCheckpoint(target: InferenceTarget, checkpoint: LoadedCheckpoint | undefined): void {
+  if (target.run && checkpoint) checkGraphHash(checkpoint, target.run.graphText, join(target.run.dir, 'graph.json'));
 }

@@ -1,11 +1,12 @@
 // Builds ResolvedModel / ResolvedTrain (compiler/model.ts) from contexts that
 // checked without errors: every default filled in, every router resolved.
-import type { BlockLayer, DataSpec, OptimizerSpec, ResolvedModel, ResolvedTrain, RouterConfig, ScheduleSpec } from '../model.ts';
+import type { BlockLayer, OptimizerSpec, ResolvedModel, ResolvedTrain, RouterConfig, ScheduleSpec } from '../model.ts';
 import type { ModelContext, TrainContext } from '../resolve/model-context.ts';
 import { readArguments, readValue } from './read.ts';
 import type { TypedCall, Typed } from './read.ts';
 import { MOE_ARGS, TRAIN_FIELDS } from './schema.ts';
 import { withDefaults } from './defaults.ts';
+import { dataSpecOf } from '../../runtime/data/signatures.ts';
 
 export { DEFAULT_DATA_SIZES } from './schema.ts';
 import { selectBlocks } from './derive.ts';
@@ -62,19 +63,6 @@ export function buildModel(model: ModelContext): ResolvedModel {
 /** What building a train block reads of its context. */
 type TrainFields = Pick<TrainContext, 'name' | 'fields'>;
 
-function dataSpec(call: TypedCall): DataSpec {
-  const a = call.args;
-  switch (call.fn) {
-    case 'idx':
-    case 'cifar10':
-      return { kind: call.fn, dir: a.get('dir') as string };
-    case 'folder':
-      return { kind: 'folder', train: a.get('train') as string, test: a.get('test') as string };
-    default:
-      return { kind: call.fn as 'mnist' | 'fashion_mnist', train: a.get('train') as number, test: a.get('test') as number };
-  }
-}
-
 function optimizerSpec(call: TypedCall): OptimizerSpec {
   const n = (name: string) => call.args.get(name) as number;
   if (call.fn === 'sgd') return { kind: 'sgd', lr: n('lr'), momentum: n('momentum'), clip: n('clip') };
@@ -108,7 +96,7 @@ export function buildTrain(ctx: TrainFields, defaultModel: string | undefined): 
   return {
     name: ctx.name,
     model: (v.get('model') as string | undefined) ?? defaultModel!,
-    data: dataSpec(v.get('data') as TypedCall),
+    data: dataSpecOf((v.get('data') as TypedCall).fn, (v.get('data') as TypedCall).args),
     batch: v.get('batch') as number,
     ...(v.has('steps') ? { steps: v.get('steps') as number } : { epochs: v.get('epochs') as number }),
     optimizer: optimizerSpec(v.get('optimizer') as TypedCall),

@@ -2,23 +2,17 @@
 // and the channels of its images (undefined: known only once the files are read).
 // The loaders (runtime/data) enforce the same facts at run time with MOE0503/MOE0511.
 import type { DataSpec } from '../model.ts';
+import { DATASET_SIGNATURES } from '../../runtime/data/signatures.ts';
 
 export interface DataFacts {
   readonly classes?: number;
   readonly channels?: 1 | 3;
 }
 
+/** The data set's facts, from its signature in the data registry (runtime/data/signatures.ts). */
 export function dataFacts(data: DataSpec): DataFacts {
-  switch (data.kind) {
-    case 'mnist':
-    case 'fashion_mnist':
-      return { classes: 10, channels: 1 };
-    case 'cifar10':
-      return { classes: 10, channels: 3 };
-    case 'idx':
-    case 'folder':
-      return {};
-  }
+  const sig = DATASET_SIGNATURES[data.kind];
+  return { ...(sig?.classes !== undefined ? { classes: sig.classes } : {}), ...(sig?.channels !== undefined ? { channels: sig.channels } : {}) };
 }
 
 /** Whether images of `from` channels can feed a model of `to` channels (greyscale is repeated into colour). */

@@ -3,7 +3,8 @@
 // builders both read these tables, so a field is described in one place.
 
 import { enumOf, float, int } from './types.ts';
-import type { CallSignature, ParamSpec, ValueType } from './types.ts';
+import type { CallSignature, ParamSpec } from './types.ts';
+import { DATASET_SIGNATURES } from '../../runtime/data/signatures.ts';
 export type { CallSignature, ParamSpec, ValueType, Typed, TypedCall, DefaultContext } from './types.ts';
 
 export const MODEL_FIELDS: Readonly<Record<string, ParamSpec>> = {
@@ -19,19 +20,11 @@ export const MODEL_FIELDS: Readonly<Record<string, ParamSpec>> = {
   posemb: { type: enumOf('learned', 'sincos2d'), doc: 'position embedding' },
 };
 
-const count = { type: int(1), doc: 'a number of images' };
-const dir = { type: { kind: 'string' } as ValueType, required: true, doc: 'a folder' };
-
-/** Images of the bundled MNIST-style sets when `train` / `test` are not given. */
-export const DEFAULT_DATA_SIZES = { train: 8000, test: 2000 } as const;
-
-export const DATA_FUNCTIONS: Readonly<Record<string, CallSignature>> = {
-  mnist: { train: { ...count, default: DEFAULT_DATA_SIZES.train }, test: { ...count, default: DEFAULT_DATA_SIZES.test } },
-  fashion_mnist: { train: { ...count, default: DEFAULT_DATA_SIZES.train }, test: { ...count, default: DEFAULT_DATA_SIZES.test } },
-  idx: { dir },
-  folder: { train: { ...dir, doc: 'the training folder' }, test: { ...dir, doc: 'the test folder' } },
-  cifar10: { dir },
-};
+// Data sets are declared by the data registry's signatures (plain data, no data code or tfjs).
+export { DEFAULT_DATA_SIZES } from '../../runtime/data/signatures.ts';
+export const DATA_FUNCTIONS: Readonly<Record<string, CallSignature>> = Object.fromEntries(
+  Object.entries(DATASET_SIGNATURES).map(([name, sig]) => [name, sig.args]),
+);
 
 const lr = { type: float(0, { minExclusive: true }), doc: 'learning rate', default: 1e-3 };
 const clip = { type: float(0), doc: 'global-norm clipping (0 = off)', default: 1.0 };

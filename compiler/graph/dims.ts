@@ -106,3 +106,16 @@ export function sizePerExample(shape: Shape): number {
 export function shapeToString(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** The smallest batch that makes every symbolic dimension of the nodes whole (routing groups spanning images need a multiple). */
+export function batchMultipleOf(graph: { readonly nodes: readonly { readonly shape: Shape }[] }): number {
+  let multiple = 1;
+  for (const node of graph.nodes)
+    for (const d of node.shape) {
+      if (typeof d !== 'string') continue;
+      const r = parseDim(d);
+      const den = r.den / gcd(r.num, r.den);
+      multiple = (multiple * den) / gcd(multiple, den);
+    }
+  return multiple;
+}

@@ -97,6 +97,8 @@ export interface RouterKindInfo {
   readonly selects: string;
   readonly combine: string;
   readonly aux: string;
+  /** The kind with E experts at about a dense MLP's compute on T tokens (the router-layer benchmark, runtime/bench/layers.ts). */
+  bench(experts: number, tokens: number): string;
 }
 
 type Config<F extends RouterFamily> = RouterFamilies[F]['config'];

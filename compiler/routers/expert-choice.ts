@@ -76,6 +76,7 @@ export const expertChoice = defineRouter({
       selects: "each expert's top-C tokens by softmax gate",
       combine: 'softmax gate',
       aux: 'none',
+      bench: (e) => `expert_choice(normalize: softmax, experts: ${e})`,
     },
     sinkhorn_expert_choice: {
       name: 'Sinkhorn Expert Choice',
@@ -84,6 +85,7 @@ export const expertChoice = defineRouter({
       selects: "each expert's top-C tokens by plan",
       combine: 'softmax gate (or the plan)',
       aux: 'none',
+      bench: (e) => `expert_choice(normalize: sinkhorn, experts: ${e})`,
     },
     sparsity_constrained_expert_choice: {
       name: 'Sparsity-constrained Expert Choice',
@@ -92,6 +94,7 @@ export const expertChoice = defineRouter({
       selects: "each expert's top-C tokens by a k-sparse OT plan",
       combine: 'softmax gate (or the plan)',
       aux: 'none',
+      bench: (e) => `expert_choice(normalize: sparsity, experts: ${e})`,
     },
   },
   format: (c) => [

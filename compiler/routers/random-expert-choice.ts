@@ -59,6 +59,7 @@ export const randomExpertChoice = defineRouter({
       selects: 'C random tokens per expert (fresh each training step; one fixed draw from the model seed in evaluation)',
       combine: 'softmax gate',
       aux: 'none',
+      bench: (e) => `random_expert_choice(experts: ${e})`,
     },
   },
   format: (c) => [`experts: ${c.experts}`, `capacity: ${floatText(c.capacityFactor)}`, `rounding: ${c.rounding}`, `multiple_of: ${c.multipleOf}`, `group: ${c.group}`],

@@ -78,6 +78,8 @@ export const soft = defineRouter({
       selects: 'every slot mixes all tokens',
       combine: 'softmax over all slots',
       aux: 'none',
+      // ⌊T/E⌋ slots per expert: about T slots in all, the dense compute.
+      bench: (e, t) => `soft(experts: ${e}, slots: ${Math.max(1, Math.floor(t / e))})`,
     },
   },
   format: (c) => [

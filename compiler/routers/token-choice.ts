@@ -94,6 +94,7 @@ export const tokenChoice = defineRouter({
       selects: "each token's top-k softmax gates",
       combine: 'softmax gate',
       aux: 'importance + load',
+      bench: (e) => `token_choice(normalize: softmax, experts: ${e}, k: 1)`,
     },
     sinkhorn_token_choice: {
       name: 'Sinkhorn Token Choice',
@@ -102,6 +103,7 @@ export const tokenChoice = defineRouter({
       selects: "each token's top-k Sinkhorn plan entries",
       combine: 'softmax of the clean logits (or the plan)',
       aux: 'weights 0 by default',
+      bench: (e) => `token_choice(normalize: sinkhorn, experts: ${e}, k: 1)`,
     },
   },
   format: (c) => [

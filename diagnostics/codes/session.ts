@@ -3,9 +3,9 @@
 import type { CodeTable } from './table.ts';
 
 export const sessionCodes: CodeTable = {
-  MOE0520: { severity: 'error', description: 'a run folder is missing, or lacks its graph.json or checkpoints' },
-  MOE0521: { severity: 'error', description: "a run folder's graph.json is not a valid op graph" },
-  MOE0522: { severity: 'error', description: "a checkpoint was trained on a different graph (its graphSha256 differs from the run's graph.json)" },
+  MOE0520: { severity: 'error', description: 'a run folder is missing, is not a folder, or lacks its graph.json or checkpoints' },
+  MOE0521: { severity: 'error', description: "a run folder's spec copy (spec.resolved.moe) is missing or does not check, so its data and loss are unknown" },
+  MOE0522: { severity: 'error', description: 'a checkpoint outside a run folder was given without the graph it belongs to' },
   MOE0523: { severity: 'error', description: 'images passed to a model have a shape the model does not take' },
   MOE0524: { severity: 'error', description: 'the batch does not fit the routing groups of the model (a group spans several images)' },
   MOE0525: { severity: 'error', description: 'the spec file to compile cannot be read' },

@@ -18,7 +18,7 @@ function serverOptions() {
 
 function clientSettings() {
   const config = vscode.workspace.getConfiguration('moe');
-  return { debounceMs: config.get('diagnostics.debounceMs'), inlayHints: { blockCost: config.get('inlayHints.blockCost') } };
+  return { diagnostics: { debounceMs: config.get('diagnostics.debounceMs') }, inlayHints: { blockCost: config.get('inlayHints.blockCost') } };
 }
 
 async function activate(context) {

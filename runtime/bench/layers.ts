@@ -8,7 +8,7 @@ import { fastMatMul } from '../kernels/products.ts';
 import { gelu } from '../kernels/elementwise.ts';
 import { fillNormal } from '../executor/random.ts';
 import { compile, inMemoryFiles } from '../../compiler/compile.ts';
-import { routerSlots } from '../../compiler/routers/index.ts';
+import { ROUTER_KINDS, routerSlots } from '../../compiler/routers/index.ts';
 
 export interface LayerShape {
   /** A name for tables, e.g. `ViT-S (196 tokens, d 384)`. */
@@ -29,19 +29,13 @@ export interface RouterCase {
 }
 
 /**
- * The six routers with E experts at about the compute of the dense MLP: sparse
- * routers at capacity 1.0 (k = 1), Soft MoE with ⌊T/E⌋ slots per expert.
+ * Every router kind of the router table with E experts at about the compute of
+ * the dense MLP (sparse routers at capacity 1.0, k = 1; Soft MoE with ⌊T/E⌋
+ * slots per expert), Soft MoE first: the benchmark reports the others against it.
  */
 export function routerCases(tokens: number, experts: number): RouterCase[] {
-  const slots = Math.max(1, Math.floor(tokens / experts));
-  return [
-    { router: 'soft_moe', expression: `soft(experts: ${experts}, slots: ${slots})` },
-    { router: 'softmax_token_choice', expression: `token_choice(normalize: softmax, experts: ${experts}, k: 1)` },
-    { router: 'sinkhorn_token_choice', expression: `token_choice(normalize: sinkhorn, experts: ${experts}, k: 1)` },
-    { router: 'softmax_expert_choice', expression: `expert_choice(normalize: softmax, experts: ${experts})` },
-    { router: 'sinkhorn_expert_choice', expression: `expert_choice(normalize: sinkhorn, experts: ${experts})` },
-    { router: 'sparsity_constrained_expert_choice', expression: `expert_choice(normalize: sparsity, experts: ${experts})` },
-  ];
+  const cases = Object.entries(ROUTER_KINDS).map(([router, k]) => ({ router, expression: k.bench(experts, tokens) }));
+  return [...cases.filter((c) => c.router === 'soft_moe'), ...cases.filter((c) => c.router !== 'soft_moe')];
 }
 
 /** The resolved MoE layer of `expression` on a T-token, width-d model (checked by the compiler). */

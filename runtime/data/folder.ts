@@ -32,16 +32,20 @@ function imagesOf(dir: string): string[] {
   return files.map((f) => join(dir, f));
 }
 
-/** True when an RGB image is grey in fact (R = G = B within JPEG noise): safe to read as 1 channel. */
+/**
+ * True when an RGB image is grey in fact (R = G = B within JPEG noise): safe to read as 1 channel.
+ * A file whose header reads but whose pixels do not (a truncated PNG) is MOE0502, not a channel mismatch.
+ */
 async function isGreyInColour(file: string): Promise<boolean> {
+  let data: Buffer;
   try {
-    const { data } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    for (let i = 0; i + 2 < data.length; i += 3)
-      if (Math.abs(data[i]! - data[i + 1]!) > 2 || Math.abs(data[i]! - data[i + 2]!) > 2) return false;
-    return true;
-  } catch {
-    return false;
+    data = (await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })).data;
+  } catch (e) {
+    throw new RuntimeFault('MOE0502', `${file}: cannot decode the image (${(e as Error).message})`, 'the file is truncated or damaged; replace or remove it');
   }
+  for (let i = 0; i + 2 < data.length; i += 3)
+    if (Math.abs(data[i]! - data[i + 1]!) > 2 || Math.abs(data[i]! - data[i + 2]!) > 2) return false;
+  return true;
 }
 
 /** Decodes one image to H·W·C normalised floats. */

@@ -1,13 +1,9 @@
-// Loads the dataset a train block names (DataSpec) at the model's image size.
+// Loads the data set a train block names (DataSpec) at the model's image size, through the registry (registry.ts).
 import { isAbsolute, resolve } from 'node:path';
 import type { DataSpec } from '../../compiler/model.ts';
 import type { Dataset } from './dataset.ts';
 import type { Shape3 } from './conform.ts';
-import { loadMnist } from './mnist.ts';
-import { loadFashionMnist } from './fashion-mnist.ts';
-import { loadIdx } from './idx.ts';
-import { loadFolder } from './folder.ts';
-import { loadCifar10 } from './cifar10.ts';
+import { DATASETS } from './registry.ts';
 import { RuntimeFault } from '../train/fault.ts';
 
 export type { Dataset, Split } from './dataset.ts';
@@ -22,24 +18,11 @@ export interface LoadOptions {
 
 export async function loadDataset(spec: DataSpec, options: LoadOptions): Promise<Dataset> {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir, p));
-  let data: Dataset;
-  switch (spec.kind) {
-    case 'mnist':
-      data = loadMnist(spec.train, spec.test, options.shape);
-      break;
-    case 'fashion_mnist':
-      data = loadFashionMnist(spec.train, spec.test, options.shape);
-      break;
-    case 'idx':
-      data = loadIdx(at(spec.dir), options.shape, options.classes);
-      break;
-    case 'folder':
-      data = await loadFolder(at(spec.train), at(spec.test), options.shape);
-      break;
-    case 'cifar10':
-      data = loadCifar10(at(spec.dir), options.shape);
-      break;
-  }
+  const definition = DATASETS[spec.kind];
+  if (!definition) throw new RuntimeFault('MOE0340', `unknown data set '${spec.kind}'`, `data sets are ${Object.keys(DATASETS).join(', ')}`);
+  const missing = Object.keys(definition.signature.args).filter((a) => spec.args[a] === undefined);
+  if (missing.length > 0) throw new RuntimeFault('MOE0340', `data set '${spec.kind}' misses the argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  const data = await definition.load(spec.args, { shape: options.shape, classes: options.classes, at });
   if (data.classes.length > options.classes)
     throw new RuntimeFault('MOE0511', `${data.name} has ${data.classes.length} classes but the model has ${options.classes}`, `set classes: ${data.classes.length} in the model`);
   if (data.train.count === 0 || data.test.count === 0) throw new RuntimeFault('MOE0504', `${data.name}: a split is empty`);

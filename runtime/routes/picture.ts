@@ -121,7 +121,7 @@ function softSvg(input: PictureInput, r: SoftImageRoutes): string {
   const cx = x0 + b.width + 30;
   const cellSize = Math.max(14, Math.min(28, Math.floor(180 / Math.max(block.experts, block.capacity))));
   const W = Math.max(cx + block.capacity * cellSize + 150, cx + 230);
-  const H = Math.max(y0 + b.height + 30, y0 + 30 + block.experts * cellSize + 40);
+  const H = Math.max(y0 + b.height + 30, y0 + 40 + block.experts * cellSize + 40);
   const peak = Math.max(1e-12, ...r.dispatch);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT}>`);
@@ -134,7 +134,7 @@ function softSvg(input: PictureInput, r: SoftImageRoutes): string {
     const x = x0 + (p % grid.cols) * b.cell.w;
     const y = y0 + Math.floor(p / grid.cols) * b.cell.h;
     const t = r.dispatch[p]! / peak;
-    parts.push(`<rect x="${x}" y="${y}" width="${b.cell.w}" height="${b.cell.h}" fill="${heatColour(t)}" fill-opacity="${(0.25 + 0.5 * t).toFixed(3)}" stroke="white" stroke-width="0.5"/>`);
+    parts.push(`<rect x="${x}" y="${y}" width="${b.cell.w}" height="${b.cell.h}" fill="${heatColour(t)}" fill-opacity="${(0.1 + 0.6 * t).toFixed(3)}" stroke="white" stroke-width="0.5"/>`);
   }
   const outline = (p: number, colour: string, width: number) => {
     const x = x0 + (p % grid.cols) * b.cell.w;
@@ -145,9 +145,9 @@ function softSvg(input: PictureInput, r: SoftImageRoutes): string {
   parts.push(outline(r.patch, '#00e5ff', 2));
   // The chosen patch's combine weights over experts (rows) × slots (columns).
   const cPeak = Math.max(1e-12, ...r.combine.flat());
-  parts.push(`<text x="${cx}" y="${y0 - 4}" font-weight="bold">patch ${r.patch} (cyan): combine weights</text>`);
+  parts.push(`<text x="${cx}" y="${y0 + 10}" font-weight="bold">patch ${r.patch} (cyan): combine weights</text>`);
   for (let e = 0; e < block.experts; e++) {
-    const y = y0 + 12 + e * cellSize;
+    const y = y0 + 22 + e * cellSize;
     parts.push(`<text x="${cx}" y="${y + cellSize / 2 + 4}">e${e}</text>`);
     for (let c = 0; c < block.capacity; c++) {
       const w = r.combine[e]![c]!;
@@ -155,7 +155,7 @@ function softSvg(input: PictureInput, r: SoftImageRoutes): string {
     }
     parts.push(`<text x="${cx + 34 + block.capacity * cellSize}" y="${y + cellSize / 2 + 4}">${r.combineByExpert[e]!.toFixed(3)}</text>`);
   }
-  parts.push(`<text x="${cx}" y="${y0 + 28 + block.experts * cellSize}">columns: slots · red: hottest patch ${r.hottest}</text>`);
+  parts.push(`<text x="${cx}" y="${y0 + 38 + block.experts * cellSize}">columns: slots · red: hottest patch ${r.hottest}</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }

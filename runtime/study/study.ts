@@ -7,7 +7,9 @@ import type { Graph } from '../../compiler/graph/ir.ts';
 import { compile } from '../../compiler/compile.ts';
 import { train, totalSteps, type TrainEvent } from '../train/trainer.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
+import { dataIdentity, formatData } from '../data/signatures.ts';
 import { createGraphModel } from '../executor/graph-model.ts';
+import type { GraphModel } from '../api.ts';
 import { flopsPerImage, parameterCount } from '../train/summary.ts';
 import { UserError } from '../../diagnostics/fault.ts';
 import { expertCount, moeBlockCount, routerLabel, TrainingClock, type CurvePoint, type StudyEntry } from './entry.ts';
@@ -43,15 +45,14 @@ export interface StudyPlan {
   readonly dataKey: string;
 }
 
-function dataKey(t: ResolvedTrain): string {
-  return JSON.stringify(t.data);
+/** The same data, whatever the spelling: data set and arguments, paths resolved against the spec's folder. */
+function dataKey(spec: { readonly train: ResolvedTrain; readonly baseDir: string }): string {
+  return dataIdentity(spec.train.data, spec.baseDir, resolve);
 }
 
 /** Describes a data spec for tables: `mnist(train: 8000, test: 2000)`. */
 export function describeData(t: ResolvedTrain): string {
-  const { kind, ...rest } = t.data as { kind: string } & Record<string, unknown>;
-  const args = Object.entries(rest).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
-  return `${kind}(${args.join(', ')})`;
+  return formatData(t.data);
 }
 
 /** Loads every spec and fixes the shared settings; every spec must train on the same data and image size. */
@@ -68,7 +69,7 @@ export function planStudy(options: StudyOptions): StudyPlan | undefined {
   if (failed) return undefined;
   const first = loaded[0]!;
   for (const s of loaded.slice(1)) {
-    if (dataKey(s.train) !== dataKey(first.train))
+    if (dataKey(s) !== dataKey(first))
       throw new UserError(
         `a study trains every spec on the same data, but ${s.path} uses ${describeData(s.train)} and ${first.path} uses ${describeData(first.train)}`,
         'give every train block the same data field',
@@ -80,11 +81,18 @@ export function planStudy(options: StudyOptions): StudyPlan | undefined {
   const seed = options.seed ?? first.train.seed;
   // Without --steps: the first spec's length (its steps, or epochs × steps per epoch, resolved after loading the data).
   const steps = options.steps ?? first.train.steps ?? -1;
-  return { specs: loaded, steps, batch, seed, dataKey: dataKey(first.train) };
+  return { specs: loaded, steps, batch, seed, dataKey: dataKey(first) };
 }
 
 /** Trains one spec with the study's shared settings and measures it. */
-export async function runStudyEntry(spec: StudySpec, data: Dataset, plan: { steps: number; batch: number; seed: number }, onProgress?: (m: string) => void): Promise<StudyEntry> {
+export async function runStudyEntry(
+  spec: StudySpec,
+  data: Dataset,
+  plan: { steps: number; batch: number; seed: number },
+  onProgress?: (m: string) => void,
+  /** Runs on the trained model before it is freed (the study report's routing pictures); not timed. */
+  afterTraining?: (model: GraphModel) => Promise<void>,
+): Promise<StudyEntry> {
   const trainSpec: ResolvedTrain = { ...spec.train, batch: plan.batch, seed: plan.seed, steps: plan.steps, epochs: undefined };
   const model = createGraphModel(spec.graph, { seed: plan.seed });
   const clock = new TrainingClock();
@@ -114,6 +122,7 @@ export async function runStudyEntry(spec: StudySpec, data: Dataset, plan: { step
   try {
     const result = await train({ train: trainSpec, model, data, onEvent, logEvery: Math.max(1, Math.floor(plan.steps / 4)) });
     const seconds = clock.trainingSeconds();
+    if (result.status === 'completed') await afterTraining?.(model);
     return {
       ...base,
       status: result.status === 'completed' ? 'completed' : 'diverged',

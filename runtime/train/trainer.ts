@@ -11,6 +11,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { BatchSource, defaultAugmentation, type Augmentation } from '../data/batches.ts';
 import { checkMatches, pruneCheckpoints, saveCheckpoint, type ExpectedTensor, type LoadedCheckpoint, type NamedArray, type TrainingState } from '../checkpoint/checkpoint.ts';
 import { MetricsLog } from './metrics-log.ts';
+import { checkTrainingFits } from './memory.ts';
 import { classificationLoss, correctCount } from './loss.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { Optimizer, type OptimizerParam } from './optimizer.ts';
@@ -144,6 +145,7 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { train: spec, model, data } = options;
+  checkTrainingFits(model.graph, spec.batch);
   const shape = data.shape;
   const source = new BatchSource(data.train, shape, spec.batch, spec.seed, options.augmentation ?? defaultAugmentation(shape));
   const total = totalSteps(spec, source.stepsPerEpoch);

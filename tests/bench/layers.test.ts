@@ -34,7 +34,7 @@ describe('equal-FLOPs dense MLP', () => {
 });
 
 describe('router cases', () => {
-  it('lists the six routers, each checked by the compiler, at about the dense compute', () => {
+  it('lists every router kind of the router table (Soft MoE first), each checked by the compiler, at about the dense compute', () => {
     const cases = routerCases(196, 8);
     expect(cases.map((c) => c.router)).toEqual([
       'soft_moe',
@@ -43,7 +43,9 @@ describe('router cases', () => {
       'softmax_expert_choice',
       'sinkhorn_expert_choice',
       'sparsity_constrained_expert_choice',
+      'random_expert_choice',
     ]);
+    expect(cases[0]!.expression).toBe('soft(experts: 8, slots: 24)');
     for (const c of routerCases(SHAPE.tokens, 4)) {
       const layer = resolveMoeLayer(c.expression, SHAPE);
       expect(layer.router.experts).toBe(4);

@@ -90,12 +90,15 @@ describe('presets and extends', () => {
   });
 });
 
+/** Codes only a value built in code can produce, not a .moe file (each tested where it is raised). */
+const LIBRARY_ONLY = new Set(['MOE0340' /* loadDataset of a hand-built DataSpec: tests/train/data-registry.test.ts */]);
+
 describe('catalogue', () => {
   it('has a description for every code and a fixture producing every MOE02xx/MOE03xx code', () => {
     const goldens = ['check', 'resolve'].flatMap((dir) => listExpected(`tests/fixtures/${dir}`)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     for (const [code, info] of Object.entries(catalogue)) {
       expect(info.description.length).toBeGreaterThan(10);
-      if (/^MOE0[23]/.test(code)) expect(goldens, `no fixture produces ${code}`).toContain(` ${code}:`);
+      if (/^MOE0[23]/.test(code) && !LIBRARY_ONLY.has(code)) expect(goldens, `no fixture produces ${code}`).toContain(` ${code}:`);
     }
   });
 });

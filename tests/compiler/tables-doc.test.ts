@@ -32,7 +32,7 @@ describe('generated doc tables', () => {
     expect(t.epochs).toBe(1);
     expect(t.optimizer).toEqual({ kind: 'adamw', lr: 1e-3, weightDecay: 1e-4, b1: 0.9, b2: 0.999, clip: 1 });
     expect(defaultText(OPTIMIZER_FUNCTIONS.adamw!.weight_decay!)).toBe('0.0001');
-    expect(t.data).toEqual({ kind: 'mnist', train: 8000, test: 2000 });
+    expect(t.data).toEqual({ kind: 'mnist', args: { train: 8000, test: 2000 } });
     expect(t.schedule).toEqual({ kind: 'cosine', warmup: 0 });
   });
 

@@ -29,7 +29,8 @@ function moeFiles(dir: string): string[] {
 }
 
 const shipped = [...moeFiles(join(root, 'specs')), ...moeFiles(join(root, 'examples'))];
-const SNAPSHOTS = ['examples/mnist_soft.moe', 'specs/presets.moe', 'specs/vmoe_b32.moe', 'specs/soft_moe_s16.moe'];
+// Specs that change rarely; the lexer-agreement test above covers every shipped spec.
+const SNAPSHOTS = ['examples/mnist_soft.moe', 'specs/vmoe_b32.moe'];
 
 /** The scope a lexer token's kind must get (a regular expression over the innermost scope). */
 function expectedScope(type: string): RegExp {

@@ -2,7 +2,7 @@
 // file (compiled code starts in a fraction of tsx's time), runs it as a child process
 // and speaks LSP to it over stdio with vscode-languageserver-protocol.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -11,7 +11,8 @@ import { createProtocolConnection, InitializeRequest, PublishDiagnosticsNotifica
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 
-/** Bundles the server into .tmp/ (ignored by git); each module keeps its own import.meta.url. */
+/** Bundles the server into .tmp/ (ignored by git; the caller removes it, see removeBundle);
+ * each module keeps its own import.meta.url. */
 export async function bundleServer(): Promise<string> {
   const dir = join(repoRoot, '.tmp');
   mkdirSync(dir, { recursive: true });
@@ -41,6 +42,10 @@ export async function bundleServer(): Promise<string> {
   return outfile;
 }
 
+export function removeBundle(path: string | undefined): void {
+  if (path) rmSync(path, { force: true });
+}
+
 export interface Session {
   readonly connection: ProtocolConnection;
   readonly child: ChildProcess;
@@ -54,7 +59,7 @@ export interface Session {
   close(): Promise<number | null>;
 }
 
-export async function startSession(command: string[], initializationOptions: unknown = { debounceMs: 10 }): Promise<Session> {
+export async function startSession(command: string[], initializationOptions: unknown = { diagnostics: { debounceMs: 10 } }): Promise<Session> {
   const child = spawn(command[0], command.slice(1), { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));

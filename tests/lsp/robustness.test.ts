@@ -15,18 +15,21 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { uniformGenerator } from '../../runtime/executor/random.ts';
 import { mutate, mutationSeeds } from '../grammar/mutators.ts';
-import { bundleServer, startSession, type Session } from './client.ts';
+import { bundleServer, removeBundle, startSession, type Session } from './client.ts';
 
 const URI = 'untitled:fuzz.moe';
 const MUTATIONS = 150;
 let session: Session;
+let server: string;
 
 beforeAll(async () => {
-  session = await startSession(['node', await bundleServer()], { debounceMs: 0, inlayHints: { blockCost: true } });
+  server = await bundleServer();
+  session = await startSession(['node', server], { diagnostics: { debounceMs: 0 }, inlayHints: { blockCost: true } });
 });
 
 afterAll(async () => {
   expect(await session.close()).toBe(0);
+  removeBundle(server);
 });
 
 function position(text: string, rand: () => number) {

@@ -20,7 +20,7 @@ import {
   InlayHintRequest,
   DidChangeConfigurationNotification,
 } from 'vscode-languageserver-protocol/node';
-import { bundleServer, startSession, type Session } from './client.ts';
+import { bundleServer, removeBundle, startSession, type Session } from './client.ts';
 import { compile, PRESETS_PATH } from '../../compiler/index.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -55,6 +55,7 @@ let session: Session;
 let mainUri: string;
 let baseUri: string;
 let version = 1;
+let server: string;
 
 function open(uri: string, text: string): Promise<void> {
   return session.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'moe', version: 1, text } });
@@ -93,7 +94,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'main.moe'), MAIN);
   mainUri = pathToFileURL(join(dir, 'main.moe')).href;
   baseUri = pathToFileURL(join(dir, 'base.moe')).href;
-  const server = await bundleServer();
+  server = await bundleServer();
   session = await startSession(['node', server]);
   await open(mainUri, MAIN);
   await session.waitForDiagnostics(mainUri, () => true);
@@ -103,6 +104,7 @@ afterAll(async () => {
   const code = await session?.close();
   expect(code).toBe(0);
   rmSync(dir, { recursive: true, force: true });
+  removeBundle(server);
 });
 
 describe('moec lsp', () => {

@@ -89,12 +89,24 @@ describe('moec train / eval / predict', () => {
     expect(r.stdout).toMatch(/stopped at step (\d+) \(SIGTERM\); checkpoint .*step-0000/);
   });
 
-  it('eval prints the test loss and accuracy of a checkpoint', async () => {
-    const r = await runCli(['eval', spec, '--checkpoint', join(dir, 'run'), '--backend', 'wasm'], { cwd: dir });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\(step 30\)/);
-    expect(r.stdout).toMatch(/test loss \d+\.\d{4} {2}accuracy \d+\.\d{2}%/);
+  it('eval gives the loss and accuracy the run recorded for its final checkpoint (so the weights were applied)', async () => {
+    const records = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const final = records.filter((r) => r.split === 'test').at(-1);
+    expect(final.step).toBe(30);
+    const text = await runCli(['eval', spec, '--checkpoint', join(dir, 'run'), '--backend', 'wasm'], { cwd: dir });
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\(step 30\)/);
+    expect(text.stdout).toContain(`test loss ${final.loss.toFixed(4)}  accuracy ${(final.accuracy * 100).toFixed(2)}%`);
+    // The run folder alone: its own graph.json and spec.resolved.moe, no spec path.
+    for (const args of [['eval', join(dir, 'run')], ['eval', spec, '--checkpoint', join(dir, 'run')]]) {
+      const r = await runCli([...args, '--backend', 'wasm', '--format', 'json'], { cwd: dir });
+      expect(r.stderr, args.join(' ')).toBe('');
+      const json = JSON.parse(r.stdout);
+      expect(json.step).toBe(30);
+      expect(json.loss).toBeCloseTo(final.loss, 5);
+      expect(json.accuracy).toBeCloseTo(final.accuracy, 6);
+    }
   });
 
   it('predict prints the top classes with probabilities', async () => {

@@ -92,6 +92,16 @@ describe('folder(train, test)', () => {
     writeFileSync(join(dir, 'train', 'cat', 'bad.png'), Buffer.from('\x89PNG\r\n\x1a\n not really a png'));
     await expectFaultAsync(loadFolder(join(dir, 'train'), join(dir, 'test'), [4, 4, 1]), 'MOE0502', /bad\.png: cannot decode the image/);
   });
+  it('reports a truncated colour PNG as undecodable (MOE0502), not as a channel mismatch', async () => {
+    const dir = join(root, 'folder-truncated');
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    const file = join(dir, 'a', 't.png');
+    await png(file, 32, 32, 3, (x, y, c) => (x * 37 + y * 11 + c * 90) % 256);
+    const bytes = (await import('node:fs')).readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await expectFaultAsync(decodeImage(file, [28, 28, 1]), 'MOE0502', /t\.png: cannot decode the image/);
+    await expectFaultAsync(decodeImage(file, [28, 28, 3]), 'MOE0502', /t\.png: cannot decode the image/);
+  });
   it('reads RGB files whose channels are equal as greyscale', async () => {
     const dir = join(root, 'folder-grey-rgb');
     mkdirSync(join(dir, 'a'), { recursive: true });

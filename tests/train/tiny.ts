@@ -27,7 +27,7 @@ export function tinyTrain(overrides: Partial<ResolvedTrain> = {}): ResolvedTrain
   return {
     name: 'tiny_train',
     model: 'tiny',
-    data: { kind: 'mnist', train: 256, test: 64 },
+    data: { kind: 'mnist', args: { train: 256, test: 64 } },
     batch: 32,
     steps: 20,
     optimizer: { kind: 'adamw', lr: 3e-3, weightDecay: 1e-4, b1: 0.9, b2: 0.999, clip: 1 },

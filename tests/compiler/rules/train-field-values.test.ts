@@ -11,7 +11,7 @@ describe('train-field-values', () => {
     expect(p.trains.get('t')).toEqual({
       name: 't',
       model: 'm',
-      data: { kind: 'mnist', train: 8000, test: 2000 },
+      data: { kind: 'mnist', args: { train: 8000, test: 2000 } },
       batch: 64,
       epochs: 1,
       optimizer: { kind: 'adamw', lr: 1e-3, weightDecay: 1e-4, b1: 0.9, b2: 0.999, clip: 1 },
@@ -24,7 +24,7 @@ describe('train-field-values', () => {
     const p = check('model m extends vit_ti16 { }\ntrain t { data: fashion_mnist(train: 100)\n optimizer: sgd(lr: 0.1)\n schedule: constant\n steps: 10\n eval_every: 5 }');
     expect(p.diagnostics).toEqual([]);
     expect(p.trains.get('t')).toMatchObject({
-      data: { kind: 'fashion_mnist', train: 100, test: 2000 },
+      data: { kind: 'fashion_mnist', args: { train: 100, test: 2000 } },
       optimizer: { kind: 'sgd', lr: 0.1 },
       schedule: { kind: 'constant' },
       steps: 10,

@@ -14,7 +14,7 @@ import { TINY_MODEL, tinyTrain } from '../tiny.ts';
 const [runDir, specFile, steps, mode] = process.argv.slice(2) as [string, string, string, string | undefined];
 process.stdout.write('ready\n');
 await tf.setBackend('cpu');
-const spec = tinyTrain({ steps: Number(steps), batch: 8, evalEvery: 25, checkpointEvery: 1, data: { kind: 'mnist', train: 64, test: 16 } });
+const spec = tinyTrain({ steps: Number(steps), batch: 8, evalEvery: 25, checkpointEvery: 1, data: { kind: 'mnist', args: { train: 64, test: 16 } } });
 const graph = lowerModel(TINY_MODEL);
 const resume = mode === 'resume' ? loadCheckpoint(resolveCheckpoint(runDir)) : undefined;
 const run = openTrainingRun({
