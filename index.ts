@@ -11,6 +11,8 @@
 //   renderDiagnostics       diagnostics → text                        (diagnostics/render)
 //   vmoeExportFiles / importVmoeNpz   to google-research/vmoe (config + .npz) and back,
 //                           with sparse upcycling; readNpz / writeNpz  (export/)
+//   exportOnnx              op graph + weights → ONNX model bytes      (export/onnx; run them with
+//                           export/onnx/engine.ts, which loads onnxruntime-node)
 export { parse, format, printSpec } from './grammar/index.ts';
 export type { SpecFile } from './grammar/index.ts';
 export {
@@ -57,3 +59,5 @@ export { vmoeConfigPython, vmoeProblems } from './export/vmoe/config.ts';
 export { vmoeLayout, toVmoeArrays, fromVmoeArrays } from './export/vmoe/layout.ts';
 export { importVmoeNpz, assignWeights, formatImportReport } from './export/vmoe/import.ts';
 export type { ImportReport, ImportedWeights } from './export/vmoe/import.ts';
+export { exportOnnx } from './export/onnx/export-model.ts';
+export type { OnnxExport, OnnxExportOptions } from './export/onnx/export-model.ts';

@@ -14,7 +14,7 @@ import { listCheckpoints, loadCheckpoint } from '../../runtime/checkpoint/checkp
 import { readMetricsFile } from '../../runtime/train/metrics-log.ts';
 
 const KILLS = 20;
-const STEPS = 60;
+const STEPS = 40;
 let work: string;
 let child: string;
 let specFile: string;
@@ -43,8 +43,14 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-/** Runs the child; with `killAfterMs`, SIGKILLs it that long after it reports ready. Resolves with its stdout. */
-function runChild(runDir: string, mode: 'fresh' | 'resume', killAfterMs?: number): Promise<{ out: string; killed: boolean }> {
+/** Where a kill lands: `afterSteps` new steps reported (0 = from the start), then `delayMs` more. */
+interface KillPoint {
+  readonly afterSteps: number;
+  readonly delayMs: number;
+}
+
+/** Runs the child; with a kill point, SIGKILLs it there. Resolves with its stdout. */
+function runChild(runDir: string, mode: 'fresh' | 'resume', kill?: KillPoint): Promise<{ out: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [child, runDir, specFile, String(STEPS), mode], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
@@ -52,12 +58,13 @@ function runChild(runDir: string, mode: 'fresh' | 'resume', killAfterMs?: number
     });
     let out = '';
     let err = '';
-    let killed = false;
+    let armed = false;
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (killAfterMs !== undefined && out.includes('ready') && !killed) {
-        killed = true;
-        setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+      const steps = (out.match(/^step /gm) ?? []).length;
+      if (kill && !armed && out.includes('ready') && steps >= kill.afterSteps) {
+        armed = true;
+        setTimeout(() => p.kill('SIGKILL'), kill.delayMs);
       }
     });
     p.stderr.on('data', (d: Buffer) => void (err += d.toString()));
@@ -97,8 +104,10 @@ describe('kill -9 and resume', () => {
     for (let attempt = 0; attempt < 200; attempt++) {
       const mode = started && listCheckpoints(join(killed, 'checkpoints')).length > 0 ? 'resume' : 'fresh';
       if (mode === 'fresh') rmRun(killed);
-      // Kills land anywhere in the first 300 ms after start: opening the run folder, steps, metric appends, checkpoint saves.
-      const r = await runChild(killed, mode, kills < KILLS ? Math.floor(rand() * 300) : undefined);
+      // One kill in five lands while the child starts and opens the run folder; the others after 1–4 new steps plus
+      // up to 15 ms: inside a step, a metrics append or a checkpoint save (one every step).
+      const point = rand() < 0.2 ? { afterSteps: 0, delayMs: Math.floor(rand() * 400) } : { afterSteps: 1 + Math.floor(rand() * 4), delayMs: Math.floor(rand() * 15) };
+      const r = await runChild(killed, mode, kills < KILLS ? point : undefined);
       started = true;
       if (r.killed) {
         kills++;
