@@ -7,7 +7,7 @@
 //   output  logits  float32 [N, classes]
 //           block_<i>/dispatch, block_<i>/combine  float32 [G, S, E, C]  (routing)
 import { blockOutput, type Dim, type Graph, type OpNode, type Shape } from '../../compiler/graph/ir.ts';
-import { concreteDim, parseDim } from '../../compiler/graph/dims.ts';
+import { batchMultipleOf, concreteDim, parseDim } from '../../compiler/graph/dims.ts';
 import { irVersionFor, onnx } from './proto.ts';
 import { NameSource, OnnxGraph, valueInfo, type Attr } from './onnx-graph.ts';
 import type { EmitContext, Value } from './emit/context.ts';
@@ -58,23 +58,8 @@ export function routingNodes(graph: Graph): { name: string; node: string }[] {
   return out;
 }
 
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
-
-/** The smallest batch that makes every symbolic dimension whole (as the executor requires). */
-export function batchMultipleOf(graph: Graph): number {
-  let multiple = 1;
-  for (const node of graph.nodes)
-    for (const d of node.shape) {
-      if (typeof d !== 'string') continue;
-      const r = parseDim(d);
-      const den = r.den / gcd(r.num, r.den);
-      multiple = (multiple * den) / gcd(multiple, den);
-    }
-  return multiple;
-}
+// One rule for the batch multiple, shared with the executor (compiler/graph/dims.ts).
+export { batchMultipleOf };
 
 /** The nodes `targets` depend on, in graph order. */
 function ancestors(graph: Graph, targets: readonly string[]): OpNode[] {
