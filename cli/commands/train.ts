@@ -17,6 +17,8 @@ import { loadDataset } from '../../runtime/data/index.ts';
 import { defaultAugmentation, type Augmentation } from '../../runtime/data/batches.ts';
 import { listCheckpoints, loadCheckpoint, resolveCheckpoint, stepOf } from '../../runtime/checkpoint/checkpoint.ts';
 import { printResolvedSpec } from '../../compiler/index.ts';
+import type { ResolvedModel, ResolvedTrain } from '../../compiler/model.ts';
+import type { Graph } from '../../compiler/graph/ir.ts';
 import { modelSummary } from '../../runtime/train/summary.ts';
 import { latestRun, newRunDir, openTrainingRun, readMetrics, runOfCheckpoint } from '../../runtime/train/run-folder.ts';
 import { writeAtomic } from '../../runtime/io/atomic.ts';
@@ -62,7 +64,45 @@ function progressStream(ctx: CliContext): NodeJS.WritableStream {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
+/** What prepareTraining checked, loaded and opened: everything a run needs, nothing trained yet. */
+interface PreparedTraining {
+  readonly file: string;
+  readonly flags: TrainFlags;
+  readonly spec: {
+    readonly path: string;
+    readonly baseDir: string;
+    readonly model: ResolvedModel;
+    readonly train: ResolvedTrain;
+    readonly graph: Graph;
+    readonly sources: ReadonlyMap<string, string>;
+  };
+  readonly augmentation: Augmentation;
+  readonly resume: ReturnType<typeof loadCheckpoint> | undefined;
+  readonly init: ReturnType<typeof importVmoeNpz> | undefined;
+  readonly data: Awaited<ReturnType<typeof loadDataset>>;
+  readonly runDir: string;
+  readonly run: ReturnType<typeof openTrainingRun>;
+  /** When preparation started (wall times in summary.json count from here). */
+  readonly t0: number;
+  readonly out: (line: string) => void;
+}
+
+type TrainingResult = Awaited<ReturnType<typeof train>>;
+
+/** `moec train`: prepare (check everything, then open the run folder), run, report. */
 export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext): Promise<number> {
+  const prepared = await prepareTraining(file, flags, ctx);
+  if (typeof prepared === 'number') return prepared;
+  const result = await runTraining(prepared, ctx);
+  return reportTraining(prepared, result, ctx);
+}
+
+/**
+ * Compiles the spec, reads the checkpoint or .npz to start from, activates the backend,
+ * loads the data, and only then locks and writes the run folder. An exit code when the
+ * spec has errors.
+ */
+async function prepareTraining(file: string, flags: TrainFlags, ctx: CliContext): Promise<PreparedTraining | number> {
   const backendName = parseBackend(flags.backend);
   const trainFlags = {
     steps: parseIntFlag('--steps', flags.steps),
@@ -132,7 +172,12 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     },
   });
   out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
+  return { file, flags, spec, augmentation, resume, init, data, runDir, run, t0, out };
+}
 
+/** Trains the prepared model (SIGINT/SIGTERM stop after a checkpoint); the run folder is unlocked at the end. */
+async function runTraining(prepared: PreparedTraining, ctx: CliContext): Promise<TrainingResult> {
+  const { flags, spec, augmentation, resume, init, data, runDir, run, t0, out } = prepared;
   const model = createGraphModel(spec.graph, { seed: spec.train.seed });
   if (init) {
     assignWeights(model, init.weights);
@@ -191,9 +236,8 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     }
   };
 
-  let result;
   try {
-    result = await train({
+    return await train({
       train: spec.train,
       model,
       data,
@@ -216,7 +260,11 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
     model.dispose();
     run.lock.release();
   }
+}
 
+/** Plots, summary.json and report.html of a finished or stopped run; the exit code. */
+async function reportTraining(prepared: PreparedTraining, result: TrainingResult, ctx: CliContext): Promise<number> {
+  const { file, flags, data, runDir, t0, out } = prepared;
   const records = readMetrics(runDir);
   try {
     writeTrainingPlots(join(runDir, 'plots'), records);
