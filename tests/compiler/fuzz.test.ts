@@ -11,6 +11,7 @@ import { limitDiagnostics } from '../../diagnostics/limit.ts';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../diagnostics/render.ts';
 import { printResolvedSpec, selectModel, selectTrain } from '../../compiler/index.ts';
 import { check } from './harness.ts';
+import { uniformGenerator } from '../../runtime/executor/random.ts';
 
 const SPECS = Number(process.env.MOEC_FUZZ_SPECS ?? 5000);
 const HANG_MS = 5000;
@@ -22,16 +23,8 @@ const corpus = ['specs', 'examples', 'tests/fixtures/check', 'tests/fixtures/res
   .flatMap((d) => (fs.existsSync(d) ? moeFiles(d) : []))
   .map((f) => fs.readFileSync(f, 'utf8'));
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The executor's seeded generator (mulberry32), so a failing run replays from the printed seed.
+const random = uniformGenerator;
 
 const WORDS = ['model', 'router', 'train', 'extends', 'blocks', 'import', 'all', 'first', 'last', 'every', 'moe', 'dense', 'soft', 'token_choice', 'expert_choice',
   'width', 'depth', 'experts', 'slots', 'group', 'capacity', 'k', 'batch', 'steps', 'data', 'mnist', 'cifar10', 'folder', '{', '}', '(', ')', ':', ',', '..', '*', '/', '+', '-',

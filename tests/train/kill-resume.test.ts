@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCheckpoints, loadCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
 import { readMetricsFile } from '../../runtime/train/metrics-log.ts';
+import { uniformGenerator } from '../../runtime/executor/random.ts';
 
 const KILLS = 20;
 const STEPS = 40;
@@ -76,17 +77,8 @@ function runChild(runDir: string, mode: 'fresh' | 'resume', kill?: KillPoint): P
   });
 }
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed from the printed seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The executor's seeded generator (mulberry32), so a failing run replays from the printed seed.
+const random = uniformGenerator;
 
 describe('kill -9 and resume', () => {
   it(`after ${KILLS} kills at random moments, the weights equal an uninterrupted run's bit for bit and each record is there once`, async () => {
