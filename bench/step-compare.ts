@@ -62,13 +62,19 @@ async function main(): Promise<void> {
           const p = runProfile(which === 'old' ? baseline : ROOT, name, steps, join(scratch, `${which}.json`));
           (which === 'old' ? old : now).push(p);
         }
-        process.stdout.write(`  ${name} round ${r + 1}: old ${old[r]!.medianMs.toFixed(1)} ms, new ${now[r]!.medianMs.toFixed(1)} ms, new/old ${(now[r]!.medianMs / old[r]!.medianMs).toFixed(3)}\n`);
+        const [o, n] = [old[r]!, now[r]!];
+        process.stdout.write(
+          `  ${name} round ${r + 1}: old ${o.medianMs.toFixed(1)} ms (min ${Math.min(...o.stepMs).toFixed(1)}), new ${n.medianMs.toFixed(1)} ms (min ${Math.min(...n.stepMs).toFixed(1)}), ` +
+            `new/old ${(n.medianMs / o.medianMs).toFixed(3)} (of the minima ${(Math.min(...n.stepMs) / Math.min(...o.stepMs)).toFixed(3)})\n`,
+        );
       }
       const ratios = now.map((p, i) => p.medianMs / old[i]!.medianMs);
+      const minRatios = now.map((p, i) => Math.min(...p.stepMs) / Math.min(...old[i]!.stepMs));
       process.stdout.write(
         `${name}: old ${median(old.map((p) => p.medianMs)).toFixed(1)} ms (${old[0]!.totalKernels} kernels), ` +
           `new ${median(now.map((p) => p.medianMs)).toFixed(1)} ms (${now[0]!.totalKernels} kernels); ` +
-          `new/old median ${median(ratios).toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})\n`,
+          `new/old median ${median(ratios).toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')}); ` +
+          `of the per-round minima ${median(minRatios).toFixed(3)}; old min ${Math.min(...old.flatMap((p) => p.stepMs)).toFixed(1)} ms, new min ${Math.min(...now.flatMap((p) => p.stepMs)).toFixed(1)} ms\n`,
       );
     }
     process.stdout.write(`load average ${load0.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end; baseline ${ref ?? baseline}\n`);
