@@ -82,7 +82,7 @@ function next(local: number, step: number[], limit: number): number[] {
  * are contiguous (stride bP between rows, bG between entries). Products accumulate in
  * p order, four columns per SIMD lane group.
  */
-function bmmModule(shared: boolean): Uint8Array {
+function bmmModule(shared: boolean): Uint8Array<ArrayBuffer> {
   const [A, B, C, G, M, K, NB, AG, AI, AP, BG, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [g, i, p, j, arow, ap, brow, addr, av] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
   const body = [
@@ -136,7 +136,7 @@ function bmmModule(shared: boolean): Uint8Array {
     ...section(7, vec([[...name('bmm'), 0x00, ...uleb(0)]])),
     ...section(10, vec([[...uleb(func.length), ...func]])),
   ];
-  return Uint8Array.from(bytes);
+  return new Uint8Array(bytes);
 }
 
 type BmmFn = (a: number, b: number, c: number, G: number, M: number, K: number, nBytes: number, aG: number, aI: number, aP: number, bG: number, bP: number) => void;

@@ -76,9 +76,9 @@ describe('the flat update over several parameters', () => {
     ]);
     const ga = tf.tensor2d([0.5, -1, 2, 0.25], [2, 2]);
     const gb = tf.tensor1d([-0.3, 0.7]);
-    opt.apply(new Map([['a', ga], ['b', gb]]), 0.1);
+    opt.apply(new Map<string, tf.Tensor>([['a', ga], ['b', gb]]), 0.1);
     const ga2 = tf.tensor2d([-0.3, 0.7, -0.3, 0.7], [2, 2]);
-    opt.apply(new Map([['a', ga2], ['b', gb]]), 0.05);
+    opt.apply(new Map<string, tf.Tensor>([['a', ga2], ['b', gb]]), 0.05);
     expect(a.shape).toEqual([2, 2]);
     expect(run(spec, [1, -2, 0.5, 4], [[0.5, -1, 2, 0.25], [-0.3, 0.7, -0.3, 0.7]], [0.1, 0.05])).toEqual([...a.dataSync()]);
     expect(run(spec, [3, -1], [[-0.3, 0.7], [-0.3, 0.7]], [0.1, 0.05], false)).toEqual([...b.dataSync()]);
