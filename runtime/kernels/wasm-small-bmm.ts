@@ -144,7 +144,7 @@ type BmmFn = (a: number, b: number, c: number, G: number, M: number, K: number, 
 const instances = new WeakMap<WebAssembly.Memory, BmmFn>();
 
 /** The SIMD function bound to the wasm backend's memory, or undefined where wasm SIMD or the memory is not reachable. */
-function bmmFor(backend: WasmBackendInternals): BmmFn | undefined {
+function bmmFor(backend: Partial<WasmBackendInternals>): BmmFn | undefined {
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let fn = instances.get(memory);
@@ -195,15 +195,20 @@ function runKernel(a: tf.Tensor, b: tf.Tensor, transposeA: boolean): tf.Tensor {
   return tf.engine().runKernel(SMALL_BMM_KERNEL, { a, b }, { transposeA } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
-let registered: boolean | undefined;
+let gradientRegistered = false;
 
-/** Registers the kernel and its gradient on wasm once; false when the wasm backend or SIMD is missing. */
+/**
+ * Whether the active backend can run the kernel (it keeps tensors in a WebAssembly
+ * memory this module can share: tfjs-backend-wasm, threaded or not); registers the
+ * kernel for it, and the gradient, on first use.
+ */
 export function smallBatchMatMulAvailable(): boolean {
-  if (tf.getBackend() !== 'wasm') return false;
-  if (registered !== undefined) return registered;
-  if (!bmmFor(tf.backend() as unknown as WasmBackendInternals)) return (registered = false);
-  if (!tf.getKernel(SMALL_BMM_KERNEL, 'wasm')) {
-    tf.registerKernel({ kernelName: SMALL_BMM_KERNEL, backendName: 'wasm', kernelFunc: smallBmmKernel as unknown as tf.KernelFunc });
+  if (!bmmFor(tf.backend() as unknown as WasmBackendInternals)) return false;
+  const backendName = tf.engine().backendName;
+  if (!tf.getKernel(SMALL_BMM_KERNEL, backendName)) {
+    tf.registerKernel({ kernelName: SMALL_BMM_KERNEL, backendName, kernelFunc: smallBmmKernel as unknown as tf.KernelFunc });
+  }
+  if (!gradientRegistered) {
     tf.registerGradient({
       kernelName: SMALL_BMM_KERNEL,
       inputsToSave: ['a', 'b'],
@@ -215,8 +220,8 @@ export function smallBatchMatMulAvailable(): boolean {
         return { a: () => runKernel(g, swap(b), false), b: () => runKernel(a, g, true) };
       },
     });
+    gradientRegistered = true;
   }
-  registered = true;
   return true;
 }
 
