@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { uninstallWasmSliceKernels, wasmSliceKernelsInstalled } from '../runtime/kernels/wasm-slice.ts';
-import { selectBackend, type BackendName } from '../runtime/backend.ts';
+import { parseThreadCount, selectBackend, type BackendName } from '../runtime/backend.ts';
 import { compile, inMemoryFiles } from '../compiler/compile.ts';
 import type { Graph } from '../compiler/graph/ir.ts';
 
@@ -28,6 +28,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { only?:
   const only = get('--only')?.split(',');
   const json = get('--json');
   const nativeSlice = argv.includes('--native-slice');
+  // --threads N is MOEC_THREADS=N for this process (the wasm backend's default thread count, runtime/backend.ts).
+  // Without either, the bench scripts measure one thread, comparable with their earlier figures; bench/threads.ts compares counts.
+  const threads = get('--threads') ?? (process.env.MOEC_THREADS || '1');
+  process.env.MOEC_THREADS = String(parseThreadCount(threads, get('--threads') !== undefined ? '--threads' : 'MOEC_THREADS'));
   return { quick, backend: (get('--backend') ?? 'wasm') as BackendName, reps, nativeSlice, ...(only ? { only } : {}), ...(json ? { json } : {}) };
 }
 
@@ -35,7 +39,8 @@ export async function useBackend(name: BackendName, nativeSlice = false): Promis
   const b = await selectBackend(name);
   if (b.name !== 'wasm') return b.name;
   if (nativeSlice) uninstallWasmSliceKernels();
-  return wasmSliceKernelsInstalled() ? `${b.name} (moec's copy-free Slice/Unpack kernels)` : `${b.name} (tfjs's own Slice/Unpack kernels)`;
+  const threads = `${b.threads} thread${b.threads === 1 ? '' : 's'}${b.threadNote ? `: ${b.threadNote}` : ''}`;
+  return wasmSliceKernelsInstalled() ? `${b.name}, ${threads} (moec's copy-free Slice/Unpack kernels)` : `${b.name}, ${threads} (tfjs's own Slice/Unpack kernels)`;
 }
 
 export function say(text = ''): void {

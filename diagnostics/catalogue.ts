@@ -12,6 +12,7 @@
 //            (MOE0520–0529: runs, loaded models      codes/session.ts)
 //   MOE0621–0649  .npz files, vmoe export/import    codes/vmoe.ts
 //   MOE0530–0559  checkpoint format, run folders, file-system faults, memory  codes/reliability.ts
+//   MOE0561–0564  the wasm backend's thread count    codes/threads.ts
 //   MOE0601–0619  ONNX export and onnxruntime       codes/export-onnx.ts
 //   MOE0721–0729  the language server (moec lsp)    codes/editor.ts
 //   MOE07xx  routing analysis and reports           codes/report.ts
@@ -30,6 +31,7 @@ import { exportOnnxCodes } from './codes/export-onnx.ts';
 import { editorCodes } from './codes/editor.ts';
 import { reportCodes } from './codes/report.ts';
 import { tablesCodes } from './codes/tables.ts';
+import { threadsCodes } from './codes/threads.ts';
 
 export type { CodeInfo, CodeTable } from './codes/table.ts';
 
@@ -44,6 +46,7 @@ export const catalogue: CodeTable = Object.freeze({
   ...sessionCodes,
   ...vmoeCodes,
   ...reliabilityCodes,
+  ...threadsCodes,
   ...exportOnnxCodes,
   ...editorCodes,
   ...reportCodes,

@@ -3,8 +3,8 @@
 // (docs/performance.md). Exit 0, or 1 when the spec has errors or a flag is wrong.
 import { EXIT_ERROR, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { backendOption, parseIntFlag } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, threadsOption } from '../shared/flags.ts';
 import { compileSpec } from '../shared/session.ts';
 import { batchMultiple } from '../../compiler/check/batch-multiple.ts';
 import { benchModel } from '../../runtime/bench/model-bench.ts';
@@ -16,6 +16,7 @@ import { compareInference, renderInferenceComparison } from '../../export/onnx/b
 interface BenchFlags {
   model?: string;
   backend: string;
+  threads?: string;
   batch: string;
   steps: string;
   json?: boolean;
@@ -26,6 +27,7 @@ interface BenchFlags {
 
 export async function runBench(file: string, flags: BenchFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
   const batch = parseIntFlag('--batch', flags.batch)!;
   const reps = parseIntFlag('--steps', flags.steps)!;
   const compiled = compileSpec(file, { train: false, ...(flags.model ? { model: flags.model } : {}), format: flags.json ? 'json' : 'text' }, ctx);
@@ -35,7 +37,7 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
   if (batch % multiple !== 0)
     throw new UserError(`--batch ${batch} does not fit model ${model.name}: its routing groups span ${multiple} images, so the batch must be a multiple of ${multiple}`, `use --batch ${Math.max(multiple, Math.round(batch / multiple) * multiple)}`, 'MOE0524');
   const graph = compiled.graph();
-  const backend = await activateBackend(backendName);
+  const backend = await activateBackend(backendName, threads);
   if (!activeProfile().readsSync) {
     throw new UserError(
       `moec bench cannot run on ${activeProfile().name}: it reads results synchronously, which this backend cannot do in Node`,
@@ -43,12 +45,12 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
     );
   }
   if (parseEngine(flags.engine) === 'onnx') {
-    if (!flags.json) ctx.stderr.write(`backend ${backend}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
+    if (!flags.json) ctx.stderr.write(`backend ${backend.label}; inference of batch ${batch} on tfjs and onnxruntime, ${reps} alternating runs each…\n`);
     const comparison = await compareInference(graph, { batch, reps });
     ctx.stdout.write(flags.json ? JSON.stringify(comparison, null, 2) + '\n' : renderInferenceComparison(comparison));
     return 0;
   }
-  if (!flags.json) ctx.stderr.write(`backend ${backend}; measuring ${reps} steps of batch ${batch}…\n`);
+  if (!flags.json) ctx.stderr.write(`backend ${backend.label}; measuring ${reps} steps of batch ${batch}…\n`);
   let report;
   try {
     report = await benchModel(graph, { batch, reps, profile: flags.profile, noUpdate: !flags.update });
@@ -59,7 +61,7 @@ export async function runBench(file: string, flags: BenchFlags, ctx: CliContext)
     const stateGiB = (params * 4 * (flags.update ? 4 : 2)) / 2 ** 30;
     if (/memory access out of bounds|Aborted|out of memory/i.test(message)) {
       throw new UserError(
-        `bench of ${model.name} at batch ${batch} ran out of memory on ${backend.split(' ')[0]}: ${message}`,
+        `bench of ${model.name} at batch ${batch} ran out of memory on ${backend.name}: ${message}`,
         `its ${params.toLocaleString('en-US')} parameters with gradients${flags.update ? ' and AdamW state' : ''} take ${stateGiB.toFixed(2)} GiB before any activation (the wasm heap stops at 4 GiB): try a smaller --batch${flags.update ? ', --no-update' : ''}, a smaller model, or a native backend`,
       );
     }
@@ -77,6 +79,7 @@ export const benchCommand: CommandModule = {
       .argument('<file>', '.moe file')
       .option('--model <name>', 'the model to measure (default: the file\'s only model)');
     backendOption(command);
+    threadsOption(command);
     command
       .option('--batch <n>', 'images per step', '32')
       .option('--steps <n>', 'timed repetitions of each measurement (median reported)', '5')

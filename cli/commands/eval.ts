@@ -6,8 +6,8 @@ import type { CommandModule } from '../context.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
 import { applyWeightsSource, describeWeightsSource, readWeightsSource } from '../weights-source.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, threadsOption, trainOption } from '../shared/flags.ts';
 import { checkRunCheckpoint, inferenceTarget, withModel } from '../shared/session.ts';
 import { lossAndCorrect, openOnnxEngine, parseEngine } from '../onnx-engine.ts';
 import { DEFAULT_EVAL_BATCH } from '../../runtime/train/evaluate.ts';
@@ -16,6 +16,7 @@ interface EvalFlags {
   checkpoint?: string;
   train?: string;
   backend: string;
+  threads?: string;
   set: string[];
   batch?: string;
   format: string;
@@ -25,6 +26,7 @@ interface EvalFlags {
 
 export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
   const target = inferenceTarget(file, flags, ctx);
   if (!target) return EXIT_ERROR;
   if (!target.checkpoint) throw new UserError('--checkpoint is required with a spec file (a checkpoint, a run folder or a .npz)', `or evaluate the run folder itself: moec eval RUN_DIR`);
@@ -53,7 +55,7 @@ export async function runEval(file: string, flags: EvalFlags, ctx: CliContext): 
     }
     return 0;
   }
-  await activateBackend(backendName);
+  await activateBackend(backendName, threads);
   return withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) => {
     const step = weights.step;
     const r = await evaluate(model, data.test, spec.model.image, { loss: spec.train.loss, step, batch: parseIntFlag('--batch', flags.batch) });
@@ -78,6 +80,7 @@ export const evalCommand: CommandModule = {
       .option('--checkpoint <dir>', 'a checkpoint folder, a run folder (its latest checkpoint), or a vmoe/ViT FILE.npz');
     trainOption(command, 'the train block whose data to use');
     backendOption(command);
+    threadsOption(command);
     setOption(command);
     command
       .option('--batch <n>', "images per evaluation micro-batch (default: 250, fewer when the model's memory estimate needs it)")

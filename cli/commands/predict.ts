@@ -7,8 +7,8 @@ import type { CommandModule } from '../context.ts';
 import { decodeImage } from '../../runtime/data/folder.ts';
 import { applyWeightsSource, isNpzPath, readWeightsSource } from '../weights-source.ts';
 import { predictProbabilities } from '../../runtime/train/evaluate.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, threadsOption, trainOption } from '../shared/flags.ts';
 import { checkRunCheckpoint, inferenceTarget, withModel } from '../shared/session.ts';
 import { openOnnxEngine, parseEngine, probabilitiesOf } from '../onnx-engine.ts';
 import { loadCheckpoint, resolveCheckpoint } from '../../runtime/checkpoint/checkpoint.ts';
@@ -17,6 +17,7 @@ interface PredictFlags {
   checkpoint?: string;
   train?: string;
   backend: string;
+  threads?: string;
   set: string[];
   top?: string;
   format: string;
@@ -26,6 +27,7 @@ interface PredictFlags {
 
 export async function runPredict(file: string, images: string[], flags: PredictFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
   const top = parseIntFlag('--top', flags.top) ?? 3;
   const target = inferenceTarget(file, flags, ctx);
   if (!target) return EXIT_ERROR;
@@ -65,7 +67,7 @@ export async function runPredict(file: string, images: string[], flags: PredictF
   if (!checkpointArg) throw new UserError('--checkpoint is required (a checkpoint, a run folder or a .npz)', 'with --engine onnx, --onnx FILE may replace it');
   const weights = readWeightsSource(checkpointArg, ctx.cwd, spec.graph);
   checkRunCheckpoint(target, weights.kind === 'checkpoint' ? weights.checkpoint : undefined);
-  await activateBackend(backendName);
+  await activateBackend(backendName, threads);
   await withModel(spec.graph, { seed: spec.train.seed, load: (m) => applyWeightsSource(m, weights) }, async (model) =>
     report(await predictProbabilities(model, pixels, images.length, shape, spec.train.loss), weights.classes),
   );
@@ -83,6 +85,7 @@ export const predictCommand: CommandModule = {
 ;
     trainOption(command, 'the train block (for its loss: softmax or sigmoid probabilities)');
     backendOption(command);
+    threadsOption(command);
     setOption(command, 'a model field');
     command
       .option('--top <k>', 'classes to show per image', '3')

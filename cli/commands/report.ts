@@ -6,19 +6,21 @@ import type { CommandModule } from '../context.ts';
 import { BACKEND_NAMES } from '../../runtime/backend.ts';
 import { writeRunReport } from '../../runtime/report/run-report.ts';
 import type { Dataset } from '../../runtime/data/index.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { parseIntFlag } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { parseIntFlag, THREADS_HELP } from '../shared/flags.ts';
 
 interface ReportFlags {
   out?: string;
   images?: string;
   statsImages?: string;
   backend: string;
+  threads?: string;
 }
 
 export async function runReport(run: string, flags: ReportFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
-  await activateBackend(backendName);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
+  await activateBackend(backendName, threads);
   const dir = resolve(ctx.cwd, run);
   const result = await writeRunReport(dir, flags.out ? resolve(ctx.cwd, flags.out) : undefined, {
     images: parseIntFlag('--images', flags.images),
@@ -39,6 +41,7 @@ export const reportCommand: CommandModule = {
       .option('--images <n>', 'test images to picture (default 8)')
       .option('--stats-images <n>', 'test images the routing statistics cover (default all, at most 2000)')
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
+      .option('--threads <n>', THREADS_HELP)
       .action(async (run: string, flags: ReportFlags) => {
         setExit(await runReport(run, flags, ctx));
       });

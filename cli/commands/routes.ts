@@ -18,8 +18,8 @@ import { looksLikeRun, routingCheckpoint, runData, runGraph } from '../../runtim
 import type { ImageChoice } from '../../runtime/routes/analyse.ts';
 import type { Graph } from '../../compiler/graph/ir.ts';
 import type { DataSpec } from '../../compiler/model.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { parseIntFlag } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { parseIntFlag, THREADS_HELP } from '../shared/flags.ts';
 
 interface RoutesFlags {
   checkpoint?: string;
@@ -32,6 +32,7 @@ interface RoutesFlags {
   train?: string;
   set: string[];
   backend: string;
+  threads?: string;
   stats: boolean;
 }
 
@@ -48,6 +49,7 @@ function parseSlot(value: string | undefined, graph: Graph, blocks: ReturnType<t
 
 export async function runRoutes(target: string, images: string[], flags: RoutesFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
   const at = (p: string) => resolve(ctx.cwd, p);
   const shown = (p: string) => relative(ctx.cwd, p) || '.';
   let graph: Graph;
@@ -92,7 +94,7 @@ export async function runRoutes(target: string, images: string[], flags: RoutesF
       : firstImages(dataset!.test, grid.image, n);
   if (shownImages.names.length === 0) throw new RuntimeFault('MOE0709', 'no images to analyse', 'give image files or --split test');
 
-  await activateBackend(backendName);
+  await activateBackend(backendName, threads);
   const model = createGraphModel(graph, { seed });
   try {
     restoreParams(model, ckpt);
@@ -139,6 +141,7 @@ export const routesCommand: CommandModule = {
       .option('--train <name>', 'the train block whose data to use')
       .option('--set <field=value>', 'override a model field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
+      .option('--threads <n>', THREADS_HELP)
       .action(async (target: string, images: string[], flags: RoutesFlags) => {
         setExit(await runRoutes(target, images, flags, ctx));
       });

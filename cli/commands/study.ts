@@ -9,8 +9,8 @@ import { join, relative } from 'node:path';
 import { cpus } from 'node:os';
 import { EXIT_ERROR, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { backendOption, parseIntFlag } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, threadsOption } from '../shared/flags.ts';
 import { describeData, loadStudyData, planStudy, runStudyEntry, studyPath } from '../../runtime/study/study.ts';
 import { accuracyChartSvg, studyJson, studyMarkdown, type StudySettings } from '../../runtime/study/render.ts';
 import { svgToPng } from '../../runtime/plots/line-chart.ts';
@@ -22,6 +22,7 @@ interface StudyFlags {
   batch?: string;
   seed?: string;
   backend: string;
+  threads?: string;
   out?: string;
 }
 
@@ -32,6 +33,7 @@ export function machineDescription(): string {
 
 export async function runStudy(files: string[], flags: StudyFlags, ctx: CliContext): Promise<number> {
   const backendName = parseBackend(flags.backend);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
   const plan = planStudy({
     files,
     cwd: ctx.cwd,
@@ -42,12 +44,13 @@ export async function runStudy(files: string[], flags: StudyFlags, ctx: CliConte
   });
   if (!plan) return EXIT_ERROR;
   const outDir = studyPath(ctx.cwd, flags.out);
-  const backend = await activateBackend(backendName);
+  const backend = await activateBackend(backendName, threads);
   const { data, steps } = await loadStudyData(plan);
   const say = (s: string) => ctx.stderr.write(s + '\n');
-  say(`moec study: ${plan.specs.length} specs, ${describeData(plan.specs[0]!.train)}, ${steps} steps of batch ${plan.batch}, seed ${plan.seed}, backend ${backend}`);
+  say(`moec study: ${plan.specs.length} specs, ${describeData(plan.specs[0]!.train)}, ${steps} steps of batch ${plan.batch}, seed ${plan.seed}, backend ${backend.label}`);
   const settings: StudySettings = {
-    backend: backend.split(' ')[0]!,
+    backend: backend.name,
+    threads: backend.threads,
     data: `${data.name} (${data.train.count} training, ${data.test.count} test images)`,
     steps,
     batch: plan.batch,
@@ -92,6 +95,7 @@ export const studyCommand: CommandModule = {
       .option('--batch <n>', 'images per step for every spec (default: the first spec\'s)')
       .option('--seed <n>', 'seed for every spec (default: the first spec\'s)');
     backendOption(command);
+    threadsOption(command);
     command
       .option('--out <dir>', 'output folder (default: runs/study-<time>)')
       .action(async (files: string[], flags: StudyFlags) => {

@@ -8,8 +8,8 @@ import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import { EXIT_ERROR, RuntimeFault, UserError, type CliContext } from '../context.ts';
 import type { CommandModule } from '../context.ts';
-import { activateBackend, parseBackend } from '../shared/backend.ts';
-import { backendOption, parseIntFlag, setOption, trainOption } from '../shared/flags.ts';
+import { activateBackend, parseBackend, parseThreads } from '../shared/backend.ts';
+import { backendOption, parseIntFlag, setOption, threadsOption, trainOption } from '../shared/flags.ts';
 import { compileSpec } from '../shared/session.ts';
 import { selectTrain } from '../../compiler/select.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
@@ -35,6 +35,7 @@ export interface TrainFlags {
   batch?: string;
   seed?: string;
   backend: string;
+  threads?: string;
   out?: string;
   set: string[];
   resume?: string | boolean;
@@ -104,6 +105,7 @@ export async function runTrain(file: string, flags: TrainFlags, ctx: CliContext)
  */
 async function prepareTraining(file: string, flags: TrainFlags, ctx: CliContext): Promise<PreparedTraining | number> {
   const backendName = parseBackend(flags.backend);
+  const threads = parseThreads({ flag: flags.threads, env: ctx.env });
   const trainFlags = {
     steps: parseIntFlag('--steps', flags.steps),
     epochs: parseIntFlag('--epochs', flags.epochs),
@@ -142,11 +144,11 @@ async function prepareTraining(file: string, flags: TrainFlags, ctx: CliContext)
       ctx.stderr.write(`warning: the checkpoint was trained with batch ${st.batch} and seed ${st.seed}, this run uses batch ${spec.train.batch} and seed ${spec.train.seed}: the data order will not continue exactly\n`);
   }
 
-  const backend = await activateBackend(backendName);
+  const backend = await activateBackend(backendName, threads);
   // Refused here, before the data loads and the run folder is written.
   checkTrainingFits(spec.graph, spec.train.batch);
   const out = (s: string) => ctx.stdout.write(s + '\n');
-  out(pc.bold(`moec train ${file}`) + `  (train block '${spec.train.name}', backend ${backend})`);
+  out(pc.bold(`moec train ${file}`) + `  (train block '${spec.train.name}', backend ${backend.label})`);
   out(printResolvedSpec(spec.model, spec.train).trimEnd());
   out(modelSummary(spec.graph));
   out(`augmentation: ${augmentation.shift > 0 ? `random shifts up to ±${augmentation.shift} px` : 'none'}`);
@@ -168,7 +170,7 @@ async function prepareTraining(file: string, flags: TrainFlags, ctx: CliContext)
       train: spec.train,
       graph: spec.graph,
       overrides: flags.set,
-      settings: { backend, augmentation, resumedFrom: resumeDir ?? null, initFrom: init ? init.report : null, argv: { file, ...flags } },
+      settings: { backend: backend.label, threads: backend.threads, augmentation, resumedFrom: resumeDir ?? null, initFrom: init ? init.report : null, argv: { file, ...flags } },
     },
   });
   out(`run folder: ${relative(ctx.cwd, runDir) || '.'}${resume ? ` (resuming from step ${resume.manifest.state.step})` : ''}`);
@@ -331,6 +333,7 @@ export const trainCommand: CommandModule = {
       .argument('<file>', '.moe file');
     trainOption(command, 'the train block to run');
     backendOption(command);
+    threadsOption(command);
     setOption(command);
     command
       .option('--steps <n>', 'train for n steps (overrides steps/epochs)')

@@ -34,3 +34,10 @@ export function parseFormat(value: string): 'text' | 'json' {
   if (value === 'text' || value === 'json') return value;
   throw new UserError(`unknown format '${value}'`, 'use --format text or --format json');
 }
+
+/** `--threads <n>`: the wasm backend's threads (default MOEC_THREADS, else every core). */
+export function threadsOption(command: Command): Command {
+  return command.option('--threads <n>', THREADS_HELP);
+}
+
+export const THREADS_HELP = 'threads of the wasm backend (default: MOEC_THREADS, else every core; other backends ignore it)';

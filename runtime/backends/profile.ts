@@ -6,6 +6,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelTable } from '../kernels/types.ts';
 
+/** What a start may ask of a backend. */
+export interface LoadOptions {
+  /** Threads for the backend's own pool (wasm's XNNPACK); others ignore it. */
+  readonly threads?: number;
+}
+
+/** The threads a backend with its own pool runs on, and why fewer than asked. */
+export interface ThreadsInUse {
+  readonly threads: number;
+  readonly note?: string;
+}
+
 export interface BackendProfile {
   /** moec's name for it (`--backend NAME`). */
   readonly name: string;
@@ -14,7 +26,9 @@ export interface BackendProfile {
   /** One line for `--help` and docs. */
   readonly description: string;
   /** Loads the packages and activates the backend; may return a detail for the selection's reason (e.g. the GPU adapter). Throws BackendError. */
-  load(): Promise<string | void>;
+  load(options?: LoadOptions): Promise<string | void>;
+  /** Backends with a thread pool moec sizes (wasm): the count in use after load, for a start that asked `asked`. */
+  threadsInUse?(asked: number): ThreadsInUse;
   /** tfjs-level patches to install once the backend is active (idempotent). */
   install(): void;
   /** Whether tensors can be read synchronously (dataSync) on it. Whether kernels *should* (host solvers) is the kernels table's choice. */

@@ -9,6 +9,7 @@
 // other backends keep tf.matMul.
 import * as tf from '@tensorflow/tfjs';
 import { fastMatMul } from './products.ts';
+import { smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits } from './wasm-small-bmm.ts';
 
 /** Largest batch count looped (measured up to 192; beyond that the native op is kept). */
 export const LOOP_MAX_BATCH = 512;
@@ -39,7 +40,13 @@ export function loopsFor(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpo
   return m * k * n >= LOOP_MIN_ENTRY_FLOPS;
 }
 
-/** The wasm batched product: the loop of fast 2-D products where `loopsFor` says it is faster, else tf.matMul. */
+/**
+ * The wasm batched product: the loop of fast 2-D products where `loopsFor` says it is
+ * faster; below that the SIMD kernel of wasm-small-bmm.ts where the shapes fit it (5–8×
+ * tfjs's BatchMatMul on the README example's attention and dispatch shapes); else tf.matMul.
+ */
 export function loopingBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
-  return loopsFor(a, b, transposeA, transposeB) ? loopedBatchMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
+  if (loopsFor(a, b, transposeA, transposeB)) return loopedBatchMatMul(a, b, transposeA, transposeB);
+  if (smallBatchMatMulFits(a, b, transposeA, transposeB) && smallBatchMatMulAvailable()) return smallBatchMatMul(a, b, transposeA, transposeB);
+  return tf.matMul(a, b, transposeA, transposeB);
 }

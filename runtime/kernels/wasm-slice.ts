@@ -6,6 +6,11 @@
 // sliced elements. Same results, bit for bit; the gradients are tfjs's own (they only
 // depend on the kernel names). runtime/backend.ts installs them when it activates wasm
 // (docs/performance.md has the measurements).
+// Identity (tf.clone) copies the whole tensor on wasm, and tfjs clones every tensor it
+// saves for a gradient (engine.saveTensorsForBackwardMode): about 400 copies per
+// training step of the README example. Tensor data is immutable, so the replacement
+// shares the input's data and counts a reference, as tfjs's cpu backend and wasm's own
+// Reshape do.
 import * as tf from '@tensorflow/tfjs';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
@@ -17,7 +22,11 @@ interface WasmBackendLike {
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
-let original: { slice?: tf.KernelFunc; unpack?: tf.KernelFunc } = {};
+interface RefCounting {
+  incRef(dataId: tf.DataId): void;
+}
+
+let original: { slice?: tf.KernelFunc; unpack?: tf.KernelFunc; identity?: tf.KernelFunc } = {};
 let installed = false;
 
 /** Copies x[begin : begin+size] into a new output, reading x through a heap view. */
@@ -75,28 +84,39 @@ function unpack(args: KernelArgs): tf.TensorInfo[] {
   return outs;
 }
 
-/** Replaces wasm's Slice and Unpack kernels (idempotent). Returns false when the wasm backend is not registered. */
+/** tf.clone without a copy: the output shares x's data (one more reference). */
+function identity(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') return original.identity!(args as never) as tf.TensorInfo;
+  (args.backend as RefCounting).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+const REPLACED = ['Slice', 'Unpack', 'Identity'] as const;
+
+/** Replaces wasm's Slice, Unpack and Identity kernels (idempotent). Returns false when the wasm backend is not registered. */
 export function installWasmSliceKernels(): boolean {
   if (installed) return true;
   const slice0 = tf.getKernel('Slice', 'wasm');
   const unpack0 = tf.getKernel('Unpack', 'wasm');
-  if (!slice0 || !unpack0) return false;
-  original = { slice: slice0.kernelFunc, unpack: unpack0.kernelFunc };
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.unregisterKernel('Unpack', 'wasm');
+  const identity0 = tf.getKernel('Identity', 'wasm');
+  if (!slice0 || !unpack0 || !identity0) return false;
+  original = { slice: slice0.kernelFunc, unpack: unpack0.kernelFunc, identity: identity0.kernelFunc };
+  for (const name of REPLACED) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: 'Unpack', backendName: 'wasm', kernelFunc: unpack as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity as unknown as tf.KernelFunc });
   installed = true;
   return true;
 }
 
-/** Puts tfjs's own wasm Slice and Unpack back (for before/after measurements). */
+/** Puts tfjs's own wasm Slice, Unpack and Identity back (for before/after measurements). */
 export function uninstallWasmSliceKernels(): void {
   if (!installed) return;
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.unregisterKernel('Unpack', 'wasm');
+  for (const name of REPLACED) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: original.slice! });
   tf.registerKernel({ kernelName: 'Unpack', backendName: 'wasm', kernelFunc: original.unpack! });
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: original.identity! });
   installed = false;
 }
 

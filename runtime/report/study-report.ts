@@ -5,7 +5,7 @@
 import type { GraphModel } from '../api.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { StudyEntry } from '../study/entry.ts';
-import type { StudySettings } from '../study/render.ts';
+import { backendWithThreads, type StudySettings } from '../study/render.ts';
 import { patchGrid, routedBlocks } from '../routes/layout.ts';
 import { analyseRoutes, imageCaption, pictureName, routePictures, type Picture, type RoutesReport } from '../routes/routes.ts';
 import { firstImages } from '../routes/images.ts';
@@ -41,7 +41,7 @@ export function studyReportHtml(entries: readonly StudyEntry[], settings: StudyS
     id: 'summary',
     title: 'Runs',
     html:
-      `<p>${escapeHtml(`${settings.data}; ${settings.steps} steps of batch ${settings.batch}, seed ${settings.seed}; backend ${settings.backend}; ${settings.machine}; ${settings.date}`)}</p>` +
+      `<p>${escapeHtml(`${settings.data}; ${settings.steps} steps of batch ${settings.batch}, seed ${settings.seed}; backend ${backendWithThreads(settings)}; ${settings.machine}; ${settings.date}`)}</p>` +
       table(
         ['model', 'router', 'file', 'status', 'test accuracy', 'training s', 'img/s', 'params', 'FLOPs/image'],
         entries.map((e) => [escapeHtml(e.model), escapeHtml(e.router), escapeHtml(e.file), escapeHtml(e.status + (e.reason ? `: ${e.reason}` : '')), pct(e.finalAccuracy), e.trainSeconds.toFixed(1), e.imagesPerSecond.toFixed(1), e.params.toLocaleString('en-US'), e.forwardFlopsPerImage.toLocaleString('en-US')]),

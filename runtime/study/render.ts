@@ -6,12 +6,19 @@ import type { StudyEntry } from './entry.ts';
 
 export interface StudySettings {
   readonly backend: string;
+  /** The wasm backend's threads (absent: not recorded). */
+  readonly threads?: number;
   readonly data: string;
   readonly steps: number;
   readonly batch: number;
   readonly seed: number;
   readonly machine: string;
   readonly date: string;
+}
+
+/** `wasm, 2 threads` where the count was recorded. */
+export function backendWithThreads(s: Pick<StudySettings, 'backend' | 'threads'>): string {
+  return s.threads === undefined ? s.backend : `${s.backend}, ${s.threads} thread${s.threads === 1 ? '' : 's'}`;
 }
 
 function human(n: number): string {
@@ -27,7 +34,7 @@ export function studyMarkdown(entries: readonly StudyEntry[], s: StudySettings):
   const lines = [
     `# Router study`,
     '',
-    `${s.data}; ${s.steps} steps of batch ${s.batch}, seed ${s.seed}; backend ${s.backend}; ${s.machine}; ${s.date}.`,
+    `${s.data}; ${s.steps} steps of batch ${s.batch}, seed ${s.seed}; backend ${backendWithThreads(s)}; ${s.machine}; ${s.date}.`,
     'Training time excludes evaluations. FLOPs: forward, per image (cost model).',
     '',
     '| model | router | final test accuracy | training time | images/s | parameters | FLOPs / image | status |',

@@ -100,7 +100,7 @@ function trainableParams(model: GraphModel): OptimizerParam[] {
 export async function snapshot(model: GraphModel, optimizer?: Optimizer): Promise<NamedArray[]> {
   const out: NamedArray[] = [];
   for (const [name, v] of model.variables) out.push({ name, group: 'param', shape: v.shape, data: (await v.data()) as Float32Array });
-  if (optimizer) for (const [name, v] of optimizer.slots) out.push({ name, group: 'optimizer', shape: v.shape, data: (await v.data()) as Float32Array });
+  if (optimizer) for (const slot of await optimizer.readSlots()) out.push({ ...slot, group: 'optimizer', shape: [...slot.shape] });
   return out;
 }
 
@@ -134,11 +134,7 @@ export function restoreParams(model: GraphModel, ckpt: LoadedCheckpoint): void {
 }
 
 function restoreOptimizer(optimizer: Optimizer, ckpt: LoadedCheckpoint): void {
-  for (const [name, v] of optimizer.slots) {
-    const t = ckpt.tensors.get(`optimizer:${name}`)!;
-    tf.tidy(() => v.assign(tf.tensor(t.data, t.shape as number[], 'float32')));
-  }
-  optimizer.count = ckpt.manifest.state.optimizer.count;
+  optimizer.loadSlots((name) => ckpt.tensors.get(`optimizer:${name}`)!.data as Float32Array, ckpt.manifest.state.optimizer.count);
 }
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));

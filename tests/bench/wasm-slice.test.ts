@@ -15,7 +15,7 @@ const CASES: { name: string; run: (t: tf.Tensor) => tf.Tensor }[] = [
   { name: 'int32 slice', run: (t) => tf.slice(tf.cast(t, 'int32'), [0, 1, 0, 1], [1, 2, 4, 3]) },
 ];
 
-describe('copy-free wasm Slice/Unpack kernels', () => {
+describe('copy-free wasm Slice/Unpack/Identity kernels', () => {
   const expected = new Map<string, { shape: number[]; values: number[] }>();
   let previous: string;
 
@@ -44,6 +44,30 @@ describe('copy-free wasm Slice/Unpack kernels', () => {
       out.dispose();
     });
   }
+
+  it('clones without a copy: the clone shares the data, and either can be disposed first', () => {
+    const before = tf.memory().numTensors;
+    const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const b = tf.clone(a);
+    const backend = tf.backend() as unknown as { refCount(id: object): number };
+    expect(backend.refCount(a.dataId)).toBe(2);
+    a.dispose();
+    expect([...b.dataSync()]).toEqual([1, 2, 3, 4]);
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // a variable assigned a clone keeps its value after the original is gone
+    const v = tf.variable(tf.zeros([2]));
+    tf.tidy(() => v.assign(tf.clone(tf.tensor1d([5, 6]))));
+    expect([...v.dataSync()]).toEqual([5, 6]);
+    v.dispose();
+  });
+
+  it('keeps gradients that save their inputs right (tfjs clones what it saves)', () => {
+    const t = tf.tensor1d([1, -2, 3]);
+    const g = tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.square(u), u)))(t);
+    expect([...g.dataSync()]).toEqual([3, 12, 27]);
+    tf.dispose([t, g]);
+  });
 
   it('keeps the slice gradient working (tfjs registers it by kernel name)', () => {
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.slice(t, [0, 1], [2, 2]), 3)))(tf.ones([2, 4]));

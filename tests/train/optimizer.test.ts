@@ -64,3 +64,38 @@ describe('SGD with momentum', () => {
     expect(got[0]).toBeCloseTo(0.61, 6);
   });
 });
+
+describe('the flat update over several parameters', () => {
+  it('updates each parameter as if alone (clip off), and round-trips its slots through readSlots/loadSlots', async () => {
+    const spec = { kind: 'adamw', lr: 0.1, weightDecay: 0.5, b1: 0.9, b2: 0.99, clip: 0 } as const;
+    const a = tf.variable(tf.tensor2d([1, -2, 0.5, 4], [2, 2]));
+    const b = tf.variable(tf.tensor1d([3, -1]));
+    const opt = new Optimizer(spec, [
+      { name: 'a', variable: a, decay: true },
+      { name: 'b', variable: b, decay: false },
+    ]);
+    const ga = tf.tensor2d([0.5, -1, 2, 0.25], [2, 2]);
+    const gb = tf.tensor1d([-0.3, 0.7]);
+    opt.apply(new Map<string, tf.Tensor>([['a', ga], ['b', gb]]), 0.1);
+    const ga2 = tf.tensor2d([-0.3, 0.7, -0.3, 0.7], [2, 2]);
+    opt.apply(new Map<string, tf.Tensor>([['a', ga2], ['b', gb]]), 0.05);
+    expect(a.shape).toEqual([2, 2]);
+    expect(run(spec, [1, -2, 0.5, 4], [[0.5, -1, 2, 0.25], [-0.3, 0.7, -0.3, 0.7]], [0.1, 0.05])).toEqual([...a.dataSync()]);
+    expect(run(spec, [3, -1], [[-0.3, 0.7], [-0.3, 0.7]], [0.1, 0.05], false)).toEqual([...b.dataSync()]);
+
+    const slots = await opt.readSlots();
+    expect(slots.map((s) => `${s.name} ${s.shape.join('x')}`)).toEqual(['m/a 2x2', 'v/a 2x2', 'm/b 2', 'v/b 2']);
+    const copy = new Optimizer(spec, [
+      { name: 'a', variable: a, decay: true },
+      { name: 'b', variable: b, decay: false },
+    ]);
+    copy.loadSlots((name) => slots.find((s) => s.name === name)!.data, opt.count);
+    expect(copy.count).toBe(2);
+    expect(await copy.readSlots()).toEqual(slots);
+    tf.dispose([ga, ga2, gb]);
+    opt.dispose();
+    copy.dispose();
+    a.dispose();
+    b.dispose();
+  });
+});

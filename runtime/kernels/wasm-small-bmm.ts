@@ -1,0 +1,243 @@
+// Small batched products [G,m,k]·[G,k,n] on the wasm backend (attention with 16
+// tokens, the Soft MoE dispatcher/combiner of the README example). tfjs-backend-wasm
+// runs BatchMatMul with more than one batch entry in a scalar C++ loop (about
+// 0.5–1.5 GFLOP/s on [256,16,16]², tfjs-facts.md §2.1), and a loop of XNNPACK 2-D
+// products pays a fixed cost per entry that dominates below ~50k multiply-adds
+// (batch-matmul.ts). This kernel is a few lines of WebAssembly SIMD, assembled here
+// (no toolchain), that share tfjs's own wasm memory: it reads the operands where
+// tfjs keeps them and writes the result into a tfjs output, with no copy.
+// Forward and both gradients run through it (registered as a tfjs kernel with a
+// gradient), with the transposes the backward pass needs done by wasm's Transpose.
+// Results differ from tfjs's BatchMatMul only by float32 summation order.
+import * as tf from '@tensorflow/tfjs';
+
+export const SMALL_BMM_KERNEL = 'MoecSmallBatchMatMul';
+
+interface WasmBackendInternals {
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+// ---- a minimal WebAssembly encoder for the one function below ----
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a],
+  ltU: [0x49],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  f32Load: [0x2a, 0x02, 0x00],
+  v128Load: [0xfd, ...uleb(0x00), 0x02, 0x00],
+  v128Store: [0xfd, ...uleb(0x0b), 0x02, 0x00],
+  v128Zero: [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
+  f32x4Splat: [0xfd, ...uleb(0x13)],
+  f32x4Add: [0xfd, ...uleb(0xe4)],
+  f32x4Mul: [0xfd, ...uleb(0xe6)],
+};
+
+/** `local += step` then loop again while `local < limit` (both locals or a constant step). */
+function next(local: number, step: number[], limit: number): number[] {
+  return [...op.get(local), ...step, ...op.add, ...op.tee(local), ...op.get(limit), ...op.ltU, ...op.brIf(0)];
+}
+
+/**
+ * bmm(a, b, c, G, M, K, nBytes, aG, aI, aP, bG, bP): for each g < G, i < M:
+ *   c[g,i,:] = Σ_p a[g,i,p] · b[g,p,:]   (c contiguous, rows of nBytes = 4·N, N % 4 = 0)
+ * a is read with strides aG/aI/aP (bytes), so it may be stored transposed; b's rows
+ * are contiguous (stride bP between rows, bG between entries). Products accumulate in
+ * p order, four columns per SIMD lane group.
+ */
+function bmmModule(shared: boolean): Uint8Array<ArrayBuffer> {
+  const [A, B, C, G, M, K, NB, AG, AI, AP, BG, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [g, i, p, j, arow, ap, brow, addr, av] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const body = [
+    ...op.i32(0), ...op.set(g),
+    ...op.loop, // over g
+    ...op.i32(0), ...op.set(i),
+    ...op.get(A), ...op.set(arow),
+    ...op.loop, // over i
+    // c row ← 0
+    ...op.i32(0), ...op.set(j),
+    ...op.loop,
+    ...op.get(C), ...op.get(j), ...op.add, ...op.v128Zero, ...op.v128Store,
+    ...next(j, op.i32(16), NB),
+    ...op.end,
+    ...op.get(arow), ...op.set(ap),
+    ...op.get(B), ...op.set(brow),
+    ...op.i32(0), ...op.set(p),
+    ...op.loop, // over p
+    ...op.get(ap), ...op.f32Load, ...op.f32x4Splat, ...op.set(av),
+    ...op.i32(0), ...op.set(j),
+    ...op.loop, // over the row, 4 floats at a time
+    ...op.get(C), ...op.get(j), ...op.add, ...op.tee(addr),
+    ...op.get(addr), ...op.v128Load,
+    ...op.get(av), ...op.get(brow), ...op.get(j), ...op.add, ...op.v128Load, ...op.f32x4Mul,
+    ...op.f32x4Add,
+    ...op.v128Store,
+    ...next(j, op.i32(16), NB),
+    ...op.end,
+    ...op.get(ap), ...op.get(AP), ...op.add, ...op.set(ap),
+    ...op.get(brow), ...op.get(BP), ...op.add, ...op.set(brow),
+    ...next(p, op.i32(1), K),
+    ...op.end,
+    ...op.get(C), ...op.get(NB), ...op.add, ...op.set(C),
+    ...op.get(arow), ...op.get(AI), ...op.add, ...op.set(arow),
+    ...next(i, op.i32(1), M),
+    ...op.end,
+    ...op.get(A), ...op.get(AG), ...op.add, ...op.set(A),
+    ...op.get(B), ...op.get(BG), ...op.add, ...op.set(B),
+    ...next(g, op.i32(1), G),
+    ...op.end,
+    ...op.end,
+  ];
+  const locals = vec([[...uleb(8), I32], [...uleb(1), V128]]);
+  const func = [...locals, ...body];
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec(new Array(12).fill([I32])), ...vec([])]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
+    ...section(3, vec([uleb(0)])),
+    ...section(7, vec([[...name('bmm'), 0x00, ...uleb(0)]])),
+    ...section(10, vec([[...uleb(func.length), ...func]])),
+  ];
+  return new Uint8Array(bytes);
+}
+
+type BmmFn = (a: number, b: number, c: number, G: number, M: number, K: number, nBytes: number, aG: number, aI: number, aP: number, bG: number, bP: number) => void;
+
+const instances = new WeakMap<WebAssembly.Memory, BmmFn>();
+
+/** The SIMD function bound to the wasm backend's memory, or undefined where wasm SIMD or the memory is not reachable. */
+function bmmFor(backend: Partial<WasmBackendInternals>): BmmFn | undefined {
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  let fn = instances.get(memory);
+  if (!fn) {
+    try {
+      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bmmModule(shared)), { env: { memory } });
+      fn = instance.exports.bmm as BmmFn;
+      instances.set(memory, fn);
+    } catch {
+      return undefined;
+    }
+  }
+  return fn;
+}
+
+interface SmallBmmAttrs {
+  /** a is stored [G,k,m] (the product uses its transpose per entry). */
+  transposeA: boolean;
+}
+
+function offsetOf(backend: WasmBackendInternals, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error(`${SMALL_BMM_KERNEL}: tensor data not on the wasm backend`);
+  return data.memoryOffset;
+}
+
+function smallBmmKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const be = backend as WasmBackendInternals;
+  const a = inputs.a as tf.TensorInfo;
+  const b = inputs.b as tf.TensorInfo;
+  const transposeA = (attrs as unknown as SmallBmmAttrs).transposeA;
+  const [G, ra, ca] = a.shape as [number, number, number];
+  const [, K, N] = b.shape as [number, number, number];
+  const M = transposeA ? ca : ra;
+  const fn = bmmFor(be);
+  if (!fn) throw new Error(`${SMALL_BMM_KERNEL}: wasm SIMD is not available`);
+  const out = be.makeOutput([G, M, N], 'float32');
+  // strides of a[g,i,p] in bytes: stored [G,M,K] or, transposed, [G,K,M]
+  const [aI, aP] = transposeA ? [4, 4 * M] : [4 * K, 4];
+  fn(offsetOf(be, a), offsetOf(be, b), offsetOf(be, out), G, M, K, 4 * N, 4 * M * K, aI, aP, 4 * K * N, 4 * N);
+  return out;
+}
+
+const swap = (t: tf.Tensor): tf.Tensor => tf.transpose(t, [0, 2, 1]);
+
+function runKernel(a: tf.Tensor, b: tf.Tensor, transposeA: boolean): tf.Tensor {
+  return tf.engine().runKernel(SMALL_BMM_KERNEL, { a, b }, { transposeA } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+let gradientRegistered = false;
+
+/**
+ * Whether the active backend can run the kernel (it keeps tensors in a WebAssembly
+ * memory this module can share: tfjs-backend-wasm, threaded or not); registers the
+ * kernel for it, and the gradient, on first use.
+ */
+export function smallBatchMatMulAvailable(): boolean {
+  if (!bmmFor(tf.backend() as unknown as WasmBackendInternals)) return false;
+  const backendName = tf.engine().backendName;
+  if (!tf.getKernel(SMALL_BMM_KERNEL, backendName)) {
+    tf.registerKernel({ kernelName: SMALL_BMM_KERNEL, backendName, kernelFunc: smallBmmKernel as unknown as tf.KernelFunc });
+  }
+  if (!gradientRegistered) {
+    tf.registerGradient({
+      kernelName: SMALL_BMM_KERNEL,
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved, attrs) => {
+        const [a, b] = saved as [tf.Tensor, tf.Tensor];
+        const g = dy as tf.Tensor;
+        // C = op(A)·B with op(A) = A or Aᵀ per entry
+        if ((attrs as unknown as SmallBmmAttrs).transposeA) return { a: () => runKernel(b, swap(g), false), b: () => runKernel(a, g, false) };
+        return { a: () => runKernel(g, swap(b), false), b: () => runKernel(a, g, true) };
+      },
+    });
+    gradientRegistered = true;
+  }
+  return true;
+}
+
+/**
+ * Whether the SIMD kernel handles these operands: 3-D, same batch, float32, and m, k, n
+ * multiples of 4 (each of them is the row length of one of the three products of
+ * forward and backward).
+ */
+export function smallBatchMatMulFits(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): boolean {
+  if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
+  const [m, k] = transposeA ? [a.shape[2]!, a.shape[1]!] : [a.shape[1]!, a.shape[2]!];
+  const [k2, n] = transposeB ? [b.shape[2]!, b.shape[1]!] : [b.shape[1]!, b.shape[2]!];
+  return k === k2 && m % 4 === 0 && k % 4 === 0 && n % 4 === 0 && a.size > 0 && b.size > 0;
+}
+
+/** [G,m,k]·[G,k,n] (optional transposes of the last two axes) through the SIMD kernel; check smallBatchMatMulFits first. */
+export function smallBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  return runKernel(a, transposeB ? swap(b) : b, transposeA);
+}
