@@ -23,9 +23,6 @@ import { profileKernels } from '../../runtime/bench/profile.ts';
 import { writeNpz } from '../../export/npz/npz.ts';
 import { HANDOFF_FILES, batchArrays } from './handoff.ts';
 
-/** selectBackend with the `threads` option of multi-threaded wasm, where this tree has it (runtime/backend.ts). */
-type SelectWithThreads = (name: BackendName, options?: { threads?: number }) => Promise<BackendSelection & { threads?: number }>;
-
 interface Loaded {
   readonly model: GraphModel;
   readonly batch: BenchBatch;
@@ -45,7 +42,7 @@ class MoecWorker {
   private loaded: Loaded | undefined;
 
   constructor(
-    private readonly selection: BackendSelection & { threads?: number },
+    private readonly selection: BackendSelection,
     private readonly requestedThreads: number,
   ) {}
 
@@ -54,9 +51,9 @@ class MoecWorker {
       backend: this.selection.name,
       reason: this.selection.reason,
       requestedThreads: this.requestedThreads,
-      // A tree without multi-threaded wasm has no `threads` in its selection: one thread.
-      threads: this.selection.threads ?? 1,
-      threadsSupported: this.selection.threads !== undefined,
+      // The threads actually in use (1 after a fallback, e.g. without SharedArrayBuffer) and why.
+      threads: this.selection.threads,
+      ...(this.selection.threadNote ? { threadNote: this.selection.threadNote } : {}),
       tfjs: tf.version.tfjs,
     };
   }
@@ -172,8 +169,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const threads = Number(flagValue(argv, '--threads') ?? 1);
   const backend = (flagValue(argv, '--backend') ?? 'wasm') as BackendName;
-  const select = selectBackend as unknown as SelectWithThreads;
-  const selection = await select(backend, { threads });
+  const selection = await selectBackend(backend, { threads });
   const worker = new MoecWorker(selection, threads);
   const handlers: Record<string, (r: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>> = {
     hello: () => worker.hello(),

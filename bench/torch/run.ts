@@ -183,7 +183,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const hello = await w.request({ cmd: 'hello' });
       const actual = Number(hello.threads);
       if (t > 1 && actual < t) {
-        const why = hello.threadsSupported ? `its backend runs ${actual} thread(s) (${String(hello.reason)})` : "this tree's selectBackend has no threads option (multi-threaded wasm, issue 12 item 1)";
+        const why = `its ${String(hello.backend)} backend runs ${actual} thread(s)${hello.threadNote ? `: ${String(hello.threadNote)}` : ''}`;
         if (options.threadsExplicit) throw new UsageError(`moec cannot run at ${t} threads: ${why}; run with --threads 1, or without --threads to compare PyTorch at ${t} threads against moec at ${actual}`);
         say(`note: moec at ${t} threads is not available (${why}); PyTorch at ${t} threads is compared with moec at ${actual}`);
         moecThreadsFor.set(t, actual);
@@ -201,7 +201,7 @@ async function main(argv: readonly string[]): Promise<number> {
       moecHello[t] = hello;
     }
     if (!options.threads.includes(1)) moecThreadsFor.delete(1);
-    say(`moec: tfjs ${String(moecHello[1]!.tfjs)}, ${String(moecHello[1]!.backend)} backend (${String(moecHello[1]!.reason)})`);
+    say(`moec: tfjs ${String(moecHello[1]!.tfjs)}, ${String(moecHello[1]!.backend)} backend (${String(moecHello[1]!.reason)}); moec workers at ${[...moecWorkers.keys()].join(' and ')} thread(s)`);
     say(`PyTorch ${String(torchHello.torch)} (Python ${String(torchHello.python)}, numpy ${String(torchHello.numpy)}); ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}); load ${load()}`);
     say(`rounds ${options.rounds}, ${options.steps} training step(s) and ${options.inferReps} inference call(s) per engine per round, threads ${options.threads.join(', ')}`);
     const loadBefore = loadavg();
