@@ -2,7 +2,7 @@
 // its dense twin, on the wasm backend: step time (forward + backward + AdamW, what
 // `moec train` does per batch), and the tfjs kernels it calls, counted per phase
 // (forward, backward, optimiser update) by wrapping the engine's runKernel.
-// Run: node bin/run-ts.mjs bench/step-profile.ts [--steps 10] [--case soft|dense] [--json FILE] [--where]
+// Run: node bin/run-ts.mjs bench/step-profile.ts [--steps 10] [--case soft|dense] [--threads N] [--json FILE] [--where]
 // (--where: for the most frequent kernels, the moec source line that called them.)
 // bench/step-compare.ts runs this script in two trees alternately (old/new ratio).
 import * as tf from '@tensorflow/tfjs';
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   const batch = Number(get('--batch') ?? 64);
   const only = get('--case');
   const json = get('--json');
-  const backend = await selectBackend('wasm');
+  const threads = get('--threads') ? Number(get('--threads')) : undefined;
+  const backend = await selectBackend('wasm', threads !== undefined ? { threads } : {});
   if (backend.name !== 'wasm') throw new Error(`bench/step-profile.ts measures the wasm backend; got ${backend.name}`);
   const results: StepProfile[] = [];
   for (const c of stepCases()) {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Kernel, KernelTable } from './types.ts';
 import { withoutGradient } from './no-gradient.ts';
+import { simdSumLeading, sumLeadingFits } from './wasm-small-bmm.ts';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -49,13 +50,50 @@ export function gelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
   return approximate ? geluTanh(x) : geluExact(x);
 }
 
+/**
+ * Σ over the leading axes of dy [L…, …shape], giving `shape`. On wasm the SIMD column
+ * sum of wasm-small-bmm.ts (tfjs reduces leading axes as a Transpose then a Sum there,
+ * about 20× slower); elsewhere tf.sum.
+ */
+export function sumLeading(dy: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  if (dy.rank === shape.length) return tf.reshape(dy, shape as number[]);
+  if (sumLeadingFits(dy, shape)) return simdSumLeading(dy, shape);
+  return tf.sum(dy, [...Array(dy.rank - shape.length).keys()]);
+}
+
+/** Whether `small` broadcasts over leading axes only of `big` (a bias [n] on [R,n], a position table [T,d] on [B,T,d]). */
+function isTrailing(big: readonly number[], small: readonly number[]): boolean {
+  if (small.length === 0 || small.length > big.length) return false;
+  const offset = big.length - small.length;
+  let leading = 1;
+  for (let i = 0; i < offset; i++) leading *= big[i]!;
+  return leading > 1 && small.every((d, i) => d === big[offset + i]);
+}
+
+/** x + b for a b broadcast over x's leading axes; b's gradient is the leading-axis sum as a product (sumLeading). */
+const broadcastAdd = tf.customGrad((xIn, bIn) => {
+  const x = xIn as tf.Tensor;
+  const bias = bIn as tf.Tensor;
+  const shape = bias.shape;
+  // x's gradient is dy as a new tensor (a reshape shares the data): the tape disposes dy itself after this node.
+  return { value: tf.add(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumLeading(dy, shape)] };
+}) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+function add(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.dtype === 'float32' && b.dtype === 'float32') {
+    if (isTrailing(a.shape, b.shape)) return broadcastAdd(a, b);
+    if (isTrailing(b.shape, a.shape)) return broadcastAdd(b, a);
+  }
+  return tf.add(a, b);
+}
+
 /** A comparison giving a float32 0/1 mask (grad: 'none', applied by kernels/bind.ts). */
 function comparison(compare: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Kernel {
   return ([a, b]) => tf.cast(compare(a, b), 'float32');
 }
 
 export const elementwiseKernels: KernelTable = {
-  add: ([a, b]) => tf.add(a, b),
+  add: ([a, b]) => add(a, b),
   sub: ([a, b]) => tf.sub(a, b),
   mul: ([a, b]) => tf.mul(a, b),
   div: ([a, b]) => tf.div(a, b),

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelContext, KernelTable } from './types.ts';
 import { fillNormal, uniformGenerator } from '../executor/random.ts';
+import { sumLeading } from './elementwise.ts';
 
 function count(shape: readonly number[]): number {
   let n = 1;
@@ -25,10 +26,10 @@ function layerNormOp(epsilon: number) {
     return {
       value: tf.add(tf.mul(normed, scaleIn as tf.Tensor), biasIn as tf.Tensor),
       gradFunc: (dy: tf.Tensor, [xhat, invSaved, scale]: tf.Tensor[]) => {
-        const leading = [...Array(axis).keys()];
         const g = tf.mul(dy, scale);
         const dx = tf.mul(invSaved, tf.sub(tf.sub(g, tf.mean(g, axis, true)), tf.mul(xhat, tf.mean(tf.mul(g, xhat), axis, true))));
-        return [dx, tf.sum(tf.mul(dy, xhat), leading), tf.sum(dy, leading)];
+        // scale and bias gradients: sums over the leading axes, as products (elementwise.ts sumLeading)
+        return [dx, sumLeading(tf.mul(dy, xhat), scale.shape), sumLeading(dy, scale.shape)];
       },
     };
   }) as (x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor) => tf.Tensor;

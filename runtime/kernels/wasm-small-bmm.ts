@@ -127,24 +127,58 @@ function bmmModule(shared: boolean): Uint8Array<ArrayBuffer> {
   ];
   const locals = vec([[...uleb(8), I32], [...uleb(1), V128]]);
   const func = [...locals, ...body];
+  // colsum(src, dst, R, nBytes): dst[:] = Σ_r src[r,:] (rows of nBytes = 4·N, N % 4 = 0), rows added in order.
+  const [S, D, R, CB] = [0, 1, 2, 3];
+  const [r, cj, caddr] = [4, 5, 6];
+  const colsum = [
+    ...vec([[...uleb(3), I32]]),
+    ...op.i32(0), ...op.set(cj),
+    ...op.loop,
+    ...op.get(D), ...op.get(cj), ...op.add, ...op.v128Zero, ...op.v128Store,
+    ...next(cj, op.i32(16), CB),
+    ...op.end,
+    ...op.i32(0), ...op.set(r),
+    ...op.loop,
+    ...op.i32(0), ...op.set(cj),
+    ...op.loop,
+    ...op.get(D), ...op.get(cj), ...op.add, ...op.tee(caddr),
+    ...op.get(caddr), ...op.v128Load,
+    ...op.get(S), ...op.get(cj), ...op.add, ...op.v128Load,
+    ...op.f32x4Add,
+    ...op.v128Store,
+    ...next(cj, op.i32(16), CB),
+    ...op.end,
+    ...op.get(S), ...op.get(CB), ...op.add, ...op.set(S),
+    ...next(r, op.i32(1), R),
+    ...op.end,
+    ...op.end,
+  ];
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(12).fill([I32])), ...vec([])]])),
+    ...section(1, vec([
+      [0x60, ...vec(new Array(12).fill([I32])), ...vec([])],
+      [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
+    ])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(3, vec([uleb(0)])),
-    ...section(7, vec([[...name('bmm'), 0x00, ...uleb(0)]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...section(3, vec([uleb(0), uleb(1)])),
+    ...section(7, vec([[...name('bmm'), 0x00, ...uleb(0)], [...name('colsum'), 0x00, ...uleb(1)]])),
+    ...section(10, vec([[...uleb(func.length), ...func], [...uleb(colsum.length), ...colsum]])),
   ];
   return new Uint8Array(bytes);
 }
 
 type BmmFn = (a: number, b: number, c: number, G: number, M: number, K: number, nBytes: number, aG: number, aI: number, aP: number, bG: number, bP: number) => void;
+type ColsumFn = (src: number, dst: number, rows: number, nBytes: number) => void;
+interface SimdFns {
+  readonly bmm: BmmFn;
+  readonly colsum: ColsumFn;
+}
 
-const instances = new WeakMap<WebAssembly.Memory, BmmFn>();
+const instances = new WeakMap<WebAssembly.Memory, SimdFns>();
 
-/** The SIMD function bound to the wasm backend's memory, or undefined where wasm SIMD or the memory is not reachable. */
-function bmmFor(backend: Partial<WasmBackendInternals>): BmmFn | undefined {
+/** The SIMD functions bound to the wasm backend's memory, or undefined where wasm SIMD or the memory is not reachable. */
+function simdFor(backend: Partial<WasmBackendInternals>): SimdFns | undefined {
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let fn = instances.get(memory);
@@ -152,7 +186,7 @@ function bmmFor(backend: Partial<WasmBackendInternals>): BmmFn | undefined {
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bmmModule(shared)), { env: { memory } });
-      fn = instance.exports.bmm as BmmFn;
+      fn = { bmm: instance.exports.bmm as BmmFn, colsum: instance.exports.colsum as ColsumFn };
       instances.set(memory, fn);
     } catch {
       return undefined;
@@ -180,7 +214,7 @@ function smallBmmKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfo
   const [G, ra, ca] = a.shape as [number, number, number];
   const [, K, N] = b.shape as [number, number, number];
   const M = transposeA ? ca : ra;
-  const fn = bmmFor(be);
+  const fn = simdFor(be)?.bmm;
   if (!fn) throw new Error(`${SMALL_BMM_KERNEL}: wasm SIMD is not available`);
   const out = be.makeOutput([G, M, N], 'float32');
   // strides of a[g,i,p] in bytes: stored [G,M,K] or, transposed, [G,K,M]
@@ -203,7 +237,7 @@ let gradientRegistered = false;
  * kernel for it, and the gradient, on first use.
  */
 export function smallBatchMatMulAvailable(): boolean {
-  if (!bmmFor(tf.backend() as unknown as WasmBackendInternals)) return false;
+  if (!simdFor(tf.backend() as unknown as WasmBackendInternals)) return false;
   const backendName = tf.engine().backendName;
   if (!tf.getKernel(SMALL_BMM_KERNEL, backendName)) {
     tf.registerKernel({ kernelName: SMALL_BMM_KERNEL, backendName, kernelFunc: smallBmmKernel as unknown as tf.KernelFunc });
@@ -240,4 +274,42 @@ export function smallBatchMatMulFits(a: tf.Tensor, b: tf.Tensor, transposeA: boo
 /** [G,m,k]·[G,k,n] (optional transposes of the last two axes) through the SIMD kernel; check smallBatchMatMulFits first. */
 export function smallBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
   return runKernel(a, transposeB ? swap(b) : b, transposeA);
+}
+
+// ---- Σ over the leading axes (bias, LayerNorm scale/bias and broadcast gradients) ----
+
+export const SUM_LEADING_KERNEL = 'MoecSumLeading';
+
+function sumLeadingKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const be = backend as WasmBackendInternals;
+  const x = inputs.x as tf.TensorInfo;
+  const shape = (attrs as unknown as { shape: number[] }).shape;
+  const inner = shape.reduce((a, b) => a * b, 1);
+  const fn = simdFor(be)?.colsum;
+  if (!fn) throw new Error(`${SUM_LEADING_KERNEL}: wasm SIMD is not available`);
+  const out = be.makeOutput(shape, 'float32');
+  fn(offsetOf(be, x), offsetOf(be, out), tf.util.sizeFromShape(x.shape) / inner, 4 * inner);
+  return out;
+}
+
+/**
+ * Whether Σ of x over its leading axes down to `shape` (x = [L…, …shape]) can run as
+ * the SIMD column sum: float32, the kept size a multiple of 4, a backend whose memory is
+ * reachable. On wasm, tfjs reduces leading axes as a Transpose then a Sum (about 1 ms for
+ * [1024,192], most of it the transpose); the column sum reads x once (~0.05 ms).
+ */
+export function sumLeadingFits(x: tf.Tensor, shape: readonly number[]): boolean {
+  const inner = shape.reduce((a, b) => a * b, 1);
+  if (x.dtype !== 'float32' || inner % 4 !== 0 || inner === 0 || x.size % inner !== 0) return false;
+  if (!simdFor(tf.backend() as unknown as WasmBackendInternals)) return false;
+  const backendName = tf.engine().backendName;
+  if (!tf.getKernel(SUM_LEADING_KERNEL, backendName)) {
+    tf.registerKernel({ kernelName: SUM_LEADING_KERNEL, backendName, kernelFunc: sumLeadingKernel as unknown as tf.KernelFunc });
+  }
+  return true;
+}
+
+/** Σ of x over its leading axes, giving `shape` (check sumLeadingFits first). No gradient (used inside gradients). */
+export function simdSumLeading(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  return tf.engine().runKernel(SUM_LEADING_KERNEL, { x }, { shape: [...shape] } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../runtime/backend.ts';
-import { smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits, SMALL_BMM_KERNEL } from '../../runtime/kernels/wasm-small-bmm.ts';
+import { smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits, SMALL_BMM_KERNEL, sumLeadingFits } from '../../runtime/kernels/wasm-small-bmm.ts';
+import { sumLeading } from '../../runtime/kernels/elementwise.ts';
 import { loopingBatchMatMul } from '../../runtime/kernels/batch-matmul.ts';
 
 interface Case {
@@ -100,5 +101,38 @@ describe('the wasm SIMD small batched product', () => {
     expect(fits([2, 4, 8], [3, 8, 12])).toBe(false); // batch differs
     expect(fits([4, 8], [8, 12])).toBe(false); // 2-D
     expect(tf.tidy(() => smallBatchMatMulFits(tf.ones([2, 4, 8], 'int32'), tf.ones([2, 8, 4]), false, false))).toBe(false);
+  });
+});
+
+describe('the leading-axis sum of gradients (elementwise.ts sumLeading)', () => {
+  const cases: { x: number[]; keep: number[] }[] = [
+    { x: [33, 8], keep: [8] }, // a bias gradient
+    { x: [4, 5, 12], keep: [5, 12] }, // a position table broadcast over the batch
+    { x: [6, 10], keep: [10] }, // 10 is not a multiple of 4: tf.sum
+    { x: [3, 4], keep: [3, 4] }, // nothing to sum
+  ];
+  for (const c of cases) {
+    it(`equals tf.sum over the leading axes on wasm and cpu: [${c.x}] → [${c.keep}]`, async () => {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await selectBackend(backend);
+        const before = tf.memory().numTensors;
+        const [got, want] = tf.tidy(() => {
+          const x = tf.tensor(values(c.x, 7), c.x);
+          const axes = [...Array(c.x.length - c.keep.length).keys()];
+          return [sumLeading(x, c.keep).dataSync() as Float32Array, (axes.length ? tf.sum(x, axes) : x).dataSync() as Float32Array];
+        });
+        expectClose(got, want);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+    });
+  }
+
+  it('uses the SIMD column sum on wasm where the kept size is a multiple of 4', async () => {
+    await selectBackend('wasm');
+    expect(tf.tidy(() => sumLeadingFits(tf.ones([16, 8]), [8]))).toBe(true);
+    expect(tf.tidy(() => sumLeadingFits(tf.ones([16, 10]), [10]))).toBe(false);
+    await selectBackend('cpu');
+    expect(tf.tidy(() => sumLeadingFits(tf.ones([16, 8]), [8]))).toBe(false);
+    await selectBackend('wasm');
   });
 });
