@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelContext, KernelTable } from './types.ts';
 import { fillNormal, uniformGenerator } from '../executor/random.ts';
 import { sumLeading } from './elementwise.ts';
+import { layerNormFits, simdLayerNorm, simdLayerNormGrad } from './wasm-small-bmm.ts';
 
 function count(shape: readonly number[]): number {
   let n = 1;
@@ -35,12 +36,25 @@ function layerNormOp(epsilon: number) {
   }) as (x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
 }
 
-const layerNormByEpsilon = new Map<number, (x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor) => tf.Tensor>();
+/** The same LayerNorm as one WebAssembly SIMD kernel forward and one backward (wasm-small-bmm.ts). */
+function simdLayerNormOp(epsilon: number) {
+  return tf.customGrad((xIn, scaleIn, biasIn, save) => {
+    const [y, xhat, inv] = simdLayerNorm(xIn as tf.Tensor, scaleIn as tf.Tensor, biasIn as tf.Tensor, epsilon);
+    (save as tf.GradSaveFunc)([xhat!, inv!, scaleIn as tf.Tensor]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor, [xhat, inv, scale]: tf.Tensor[]) => simdLayerNormGrad(dy, xhat!, inv!, scale!),
+    };
+  }) as (x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+}
+
+type LayerNormFn = (x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+const layerNormByEpsilon = new Map<number, { tensors: LayerNormFn; simd: LayerNormFn }>();
 
 export function layerNorm(x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor, epsilon: number): tf.Tensor {
-  let op = layerNormByEpsilon.get(epsilon);
-  if (!op) layerNormByEpsilon.set(epsilon, (op = layerNormOp(epsilon)));
-  return op(x, scale, bias);
+  let ops = layerNormByEpsilon.get(epsilon);
+  if (!ops) layerNormByEpsilon.set(epsilon, (ops = { tensors: layerNormOp(epsilon), simd: simdLayerNormOp(epsilon) }));
+  return layerNormFits(x, scale, bias) ? ops.simd(x, scale, bias) : ops.tensors(x, scale, bias);
 }
 
 function streamOf(attrs: Readonly<Record<string, unknown>>, ctx: KernelContext): string {

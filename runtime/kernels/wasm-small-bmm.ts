@@ -68,7 +68,110 @@ const op = {
   f32x4Splat: [0xfd, ...uleb(0x13)],
   f32x4Add: [0xfd, ...uleb(0xe4)],
   f32x4Mul: [0xfd, ...uleb(0xe6)],
+  f32x4Sub: [0xfd, ...uleb(0xe5)],
+  lane: (i: number) => [0xfd, ...uleb(0x1f), i],
+  f32Add: [0x92],
+  f32Div: [0x95],
+  f32Sqrt: [0x91],
+  f32Store: [0x38, 0x02, 0x00],
+  f32One: [0x43, 0x00, 0x00, 0x80, 0x3f],
 };
+
+/** The four lanes of the v128 in `local` added in lane order ((l0 + l1) + l2) + l3, as an f32. */
+function hsum(local: number): number[] {
+  return [...op.get(local), ...op.lane(0), ...op.get(local), ...op.lane(1), ...op.f32Add, ...op.get(local), ...op.lane(2), ...op.f32Add, ...op.get(local), ...op.lane(3), ...op.f32Add];
+}
+
+/** A loop over a row in steps of 16 bytes: j ← 0; do { body } while ((j += 16) < limit). */
+function rowLoop(j: number, limit: number, body: number[]): number[] {
+  return [...op.i32(0), ...op.set(j), ...op.loop, ...body, ...next(j, op.i32(16), limit), ...op.end];
+}
+
+const F32 = 0x7d;
+
+/**
+ * LayerNorm over rows of D floats (D % 4 = 0), forward and backward, as the kernels of
+ * runtime/kernels/nn.ts compute them: y = x̂·scale + bias with x̂ = (x − mean)·inv,
+ * inv = 1/√(mean((x − mean)²) + ε); the backward dx = inv·(g − mean(g) − x̂·mean(g·x̂)),
+ * g = dy·scale, dscale = Σ_rows dy·x̂, dbias = Σ_rows dy.
+ */
+function layerNormFunctions(): { forward: number[]; backward: number[] } {
+  // forward(x, scale, bias, y, xhat, inv, R, DB, eps, dF)
+  const [X, SC, BI, Y, XH, IV, R, DB, EPS, DF] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [r, j, acc, vmean, vinv, tv] = [10, 11, 12, 13, 14, 15];
+  const at = (base: number) => [...op.get(base), ...op.get(j), ...op.add];
+  const forward = [
+    ...vec([[...uleb(2), I32], [...uleb(4), V128]]),
+    ...op.i32(0), ...op.set(r),
+    ...op.loop,
+    ...op.v128Zero, ...op.set(acc),
+    ...rowLoop(j, DB, [...op.get(acc), ...at(X), ...op.v128Load, ...op.f32x4Add, ...op.set(acc)]),
+    ...hsum(acc), ...op.get(DF), ...op.f32Div, ...op.f32x4Splat, ...op.set(vmean),
+    ...op.v128Zero, ...op.set(acc),
+    ...rowLoop(j, DB, [
+      ...at(X), ...op.v128Load, ...op.get(vmean), ...op.f32x4Sub, ...op.tee(tv),
+      ...op.get(tv), ...op.f32x4Mul, ...op.get(acc), ...op.f32x4Add, ...op.set(acc),
+    ]),
+    // inv = 1 / sqrt(var + eps), stored per row
+    ...op.get(IV),
+    ...op.f32One, ...hsum(acc), ...op.get(DF), ...op.f32Div, ...op.get(EPS), ...op.f32Add, ...op.f32Sqrt, ...op.f32Div,
+    ...op.f32Store,
+    ...op.get(IV), ...op.f32Load, ...op.f32x4Splat, ...op.set(vinv),
+    ...rowLoop(j, DB, [
+      ...at(XH),
+      ...at(X), ...op.v128Load, ...op.get(vmean), ...op.f32x4Sub, ...op.get(vinv), ...op.f32x4Mul, ...op.tee(tv),
+      ...op.v128Store,
+      ...at(Y),
+      ...op.get(tv), ...at(SC), ...op.v128Load, ...op.f32x4Mul, ...at(BI), ...op.v128Load, ...op.f32x4Add,
+      ...op.v128Store,
+    ]),
+    ...op.get(X), ...op.get(DB), ...op.add, ...op.set(X),
+    ...op.get(XH), ...op.get(DB), ...op.add, ...op.set(XH),
+    ...op.get(Y), ...op.get(DB), ...op.add, ...op.set(Y),
+    ...op.get(IV), ...op.i32(4), ...op.add, ...op.set(IV),
+    ...next(r, op.i32(1), R),
+    ...op.end,
+    ...op.end,
+  ];
+  // backward(dy, xhat, inv, scale, dx, dscale, dbias, R, DB, dF)
+  const [DY, BXH, BIV, BSC, DX, DS, DBI, BR, BDB, BDF] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [br, bj, a1, a2, g, m1, m2, viv] = [10, 11, 12, 13, 14, 15, 16, 17];
+  const bat = (base: number) => [...op.get(base), ...op.get(bj), ...op.add];
+  const backward = [
+    ...vec([[...uleb(2), I32], [...uleb(6), V128]]),
+    ...rowLoop(bj, BDB, [...bat(DS), ...op.v128Zero, ...op.v128Store, ...bat(DBI), ...op.v128Zero, ...op.v128Store]),
+    ...op.i32(0), ...op.set(br),
+    ...op.loop,
+    ...op.v128Zero, ...op.set(a1),
+    ...op.v128Zero, ...op.set(a2),
+    ...rowLoop(bj, BDB, [
+      ...bat(DY), ...op.v128Load, ...bat(BSC), ...op.v128Load, ...op.f32x4Mul, ...op.tee(g),
+      ...op.get(a1), ...op.f32x4Add, ...op.set(a1),
+      ...op.get(g), ...bat(BXH), ...op.v128Load, ...op.f32x4Mul, ...op.get(a2), ...op.f32x4Add, ...op.set(a2),
+      ...bat(DS), ...bat(DS), ...op.v128Load, ...bat(DY), ...op.v128Load, ...bat(BXH), ...op.v128Load, ...op.f32x4Mul, ...op.f32x4Add, ...op.v128Store,
+      ...bat(DBI), ...bat(DBI), ...op.v128Load, ...bat(DY), ...op.v128Load, ...op.f32x4Add, ...op.v128Store,
+    ]),
+    ...hsum(a1), ...op.get(BDF), ...op.f32Div, ...op.f32x4Splat, ...op.set(m1),
+    ...hsum(a2), ...op.get(BDF), ...op.f32Div, ...op.f32x4Splat, ...op.set(m2),
+    ...op.get(BIV), ...op.f32Load, ...op.f32x4Splat, ...op.set(viv),
+    ...rowLoop(bj, BDB, [
+      ...bat(DX),
+      ...op.get(viv),
+      ...bat(DY), ...op.v128Load, ...bat(BSC), ...op.v128Load, ...op.f32x4Mul, ...op.get(m1), ...op.f32x4Sub,
+      ...bat(BXH), ...op.v128Load, ...op.get(m2), ...op.f32x4Mul, ...op.f32x4Sub,
+      ...op.f32x4Mul,
+      ...op.v128Store,
+    ]),
+    ...op.get(DY), ...op.get(BDB), ...op.add, ...op.set(DY),
+    ...op.get(BXH), ...op.get(BDB), ...op.add, ...op.set(BXH),
+    ...op.get(DX), ...op.get(BDB), ...op.add, ...op.set(DX),
+    ...op.get(BIV), ...op.i32(4), ...op.add, ...op.set(BIV),
+    ...next(br, op.i32(1), BR),
+    ...op.end,
+    ...op.end,
+  ];
+  return { forward, backward };
+}
 
 /** `local += step` then loop again while `local < limit` (both locals or a constant step). */
 function next(local: number, step: number[], limit: number): number[] {
@@ -153,26 +256,43 @@ function bmmModule(shared: boolean): Uint8Array<ArrayBuffer> {
     ...op.end,
     ...op.end,
   ];
+  const ln = layerNormFunctions();
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([
       [0x60, ...vec(new Array(12).fill([I32])), ...vec([])],
       [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
+      [0x60, ...vec([...new Array(8).fill([I32]), [F32], [F32]]), ...vec([])],
+      [0x60, ...vec([...new Array(9).fill([I32]), [F32]]), ...vec([])],
     ])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(3, vec([uleb(0), uleb(1)])),
-    ...section(7, vec([[...name('bmm'), 0x00, ...uleb(0)], [...name('colsum'), 0x00, ...uleb(1)]])),
-    ...section(10, vec([[...uleb(func.length), ...func], [...uleb(colsum.length), ...colsum]])),
+    ...section(3, vec([uleb(0), uleb(1), uleb(2), uleb(3)])),
+    ...section(7, vec([
+      [...name('bmm'), 0x00, ...uleb(0)],
+      [...name('colsum'), 0x00, ...uleb(1)],
+      [...name('ln_forward'), 0x00, ...uleb(2)],
+      [...name('ln_backward'), 0x00, ...uleb(3)],
+    ])),
+    ...section(10, vec([
+      [...uleb(func.length), ...func],
+      [...uleb(colsum.length), ...colsum],
+      [...uleb(ln.forward.length), ...ln.forward],
+      [...uleb(ln.backward.length), ...ln.backward],
+    ])),
   ];
   return new Uint8Array(bytes);
 }
 
 type BmmFn = (a: number, b: number, c: number, G: number, M: number, K: number, nBytes: number, aG: number, aI: number, aP: number, bG: number, bP: number) => void;
 type ColsumFn = (src: number, dst: number, rows: number, nBytes: number) => void;
+type LnForwardFn = (x: number, scale: number, bias: number, y: number, xhat: number, inv: number, rows: number, dBytes: number, eps: number, d: number) => void;
+type LnBackwardFn = (dy: number, xhat: number, inv: number, scale: number, dx: number, dscale: number, dbias: number, rows: number, dBytes: number, d: number) => void;
 interface SimdFns {
   readonly bmm: BmmFn;
   readonly colsum: ColsumFn;
+  readonly lnForward: LnForwardFn;
+  readonly lnBackward: LnBackwardFn;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdFns>();
@@ -186,7 +306,8 @@ function simdFor(backend: Partial<WasmBackendInternals>): SimdFns | undefined {
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bmmModule(shared)), { env: { memory } });
-      fn = { bmm: instance.exports.bmm as BmmFn, colsum: instance.exports.colsum as ColsumFn };
+      const e = instance.exports;
+      fn = { bmm: e.bmm as BmmFn, colsum: e.colsum as ColsumFn, lnForward: e.ln_forward as LnForwardFn, lnBackward: e.ln_backward as LnBackwardFn };
       instances.set(memory, fn);
     } catch {
       return undefined;
@@ -312,4 +433,66 @@ export function sumLeadingFits(x: tf.Tensor, shape: readonly number[]): boolean 
 /** Σ of x over its leading axes, giving `shape` (check sumLeadingFits first). No gradient (used inside gradients). */
 export function simdSumLeading(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
   return tf.engine().runKernel(SUM_LEADING_KERNEL, { x }, { shape: [...shape] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+// ---- LayerNorm over the last axis, forward and backward ----
+
+export const LAYER_NORM_KERNEL = 'MoecLayerNorm';
+export const LAYER_NORM_GRAD_KERNEL = 'MoecLayerNormGrad';
+
+function layerNormKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo[] {
+  const be = backend as WasmBackendInternals;
+  const { x, scale, bias } = inputs as Record<string, tf.TensorInfo>;
+  const d = x!.shape[x!.shape.length - 1]!;
+  const rows = tf.util.sizeFromShape(x!.shape) / d;
+  const fn = simdFor(be)?.lnForward;
+  if (!fn) throw new Error(`${LAYER_NORM_KERNEL}: wasm SIMD is not available`);
+  const y = be.makeOutput([...x!.shape], 'float32');
+  const xhat = be.makeOutput([...x!.shape], 'float32');
+  const inv = be.makeOutput([rows], 'float32');
+  fn(offsetOf(be, x!), offsetOf(be, scale!), offsetOf(be, bias!), offsetOf(be, y), offsetOf(be, xhat), offsetOf(be, inv), rows, 4 * d, (attrs as unknown as { epsilon: number }).epsilon, d);
+  return [y, xhat, inv];
+}
+
+function layerNormGradKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
+  const be = backend as WasmBackendInternals;
+  const { dy, xhat, inv, scale } = inputs as Record<string, tf.TensorInfo>;
+  const d = dy!.shape[dy!.shape.length - 1]!;
+  const rows = tf.util.sizeFromShape(dy!.shape) / d;
+  const fn = simdFor(be)?.lnBackward;
+  if (!fn) throw new Error(`${LAYER_NORM_GRAD_KERNEL}: wasm SIMD is not available`);
+  const dx = be.makeOutput([...dy!.shape], 'float32');
+  const dscale = be.makeOutput([d], 'float32');
+  const dbias = be.makeOutput([d], 'float32');
+  fn(offsetOf(be, dy!), offsetOf(be, xhat!), offsetOf(be, inv!), offsetOf(be, scale!), offsetOf(be, dx), offsetOf(be, dscale), offsetOf(be, dbias), rows, 4 * d, d);
+  return [dx, dscale, dbias];
+}
+
+/**
+ * Whether LayerNorm of x (last axis) with scale and bias [d] can run as the SIMD kernels:
+ * float32, d a multiple of 4, a backend whose memory is reachable. One kernel forward and
+ * one backward instead of about 9 and 11 elementwise kernels (each a JS → wasm call with
+ * its own allocation).
+ */
+export function layerNormFits(x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor): boolean {
+  const d = x.shape[x.rank - 1];
+  if (x.rank < 2 || d === undefined || d % 4 !== 0 || x.size === 0 || x.dtype !== 'float32') return false;
+  if (scale.rank !== 1 || bias.rank !== 1 || scale.shape[0] !== d || bias.shape[0] !== d) return false;
+  if (!simdFor(tf.backend() as unknown as WasmBackendInternals)) return false;
+  const backendName = tf.engine().backendName;
+  if (!tf.getKernel(LAYER_NORM_KERNEL, backendName)) {
+    tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName, kernelFunc: layerNormKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: LAYER_NORM_GRAD_KERNEL, backendName, kernelFunc: layerNormGradKernel as unknown as tf.KernelFunc });
+  }
+  return true;
+}
+
+/** [y, x̂, inv] of LayerNorm (check layerNormFits first; no gradient: nn.ts wraps it in one). */
+export function simdLayerNorm(x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor, epsilon: number): tf.Tensor[] {
+  return tf.engine().runKernel(LAYER_NORM_KERNEL, { x, scale, bias }, { epsilon } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+}
+
+/** [dx, dscale, dbias] of LayerNorm from dy and the forward's x̂ and inv. */
+export function simdLayerNormGrad(dy: tf.Tensor, xhat: tf.Tensor, inv: tf.Tensor, scale: tf.Tensor): tf.Tensor[] {
+  return tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { dy, xhat, inv, scale }, {}) as unknown as tf.Tensor[];
 }

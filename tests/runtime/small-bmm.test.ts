@@ -1,11 +1,13 @@
-// The wasm SIMD kernel for small batched products (runtime/kernels/wasm-small-bmm.ts)
-// against tf.matMul on the cpu backend, values and gradients, for every transpose
-// combination the batch_matmul op allows. Tolerance 1e-5 relative to the largest
-// value (float32, products of 8–64 terms summed in another order).
+// The wasm SIMD kernels (runtime/kernels/wasm-small-bmm.ts) against the cpu backend:
+// small batched products (tf.matMul, values and gradients, every transpose combination
+// the batch_matmul op allows), leading-axis sums (tf.sum), LayerNorm forward and
+// backward (the tensor-op LayerNorm of nn.ts). Tolerance 1e-5 relative to the largest
+// value (float32, sums in another order).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../runtime/backend.ts';
-import { smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits, SMALL_BMM_KERNEL, sumLeadingFits } from '../../runtime/kernels/wasm-small-bmm.ts';
+import { layerNormFits, smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits, SMALL_BMM_KERNEL, sumLeadingFits } from '../../runtime/kernels/wasm-small-bmm.ts';
+import { layerNorm } from '../../runtime/kernels/nn.ts';
 import { sumLeading } from '../../runtime/kernels/elementwise.ts';
 import { loopingBatchMatMul } from '../../runtime/kernels/batch-matmul.ts';
 
@@ -134,5 +136,40 @@ describe('the leading-axis sum of gradients (elementwise.ts sumLeading)', () => 
     await selectBackend('cpu');
     expect(tf.tidy(() => sumLeadingFits(tf.ones([16, 8]), [8]))).toBe(false);
     await selectBackend('wasm');
+  });
+});
+
+describe('LayerNorm as SIMD kernels (nn.ts layerNorm on wasm)', () => {
+  const shapes = [[33, 16], [2, 3, 8], [5, 12]];
+  for (const shape of shapes) {
+    it(`gives the tensor-op LayerNorm's values and gradients (cpu backend): [${shape}]`, async () => {
+      const d = shape[shape.length - 1]!;
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.add(tf.mul(tf.tensor(values(shape, 11), shape), 3), 1);
+          const scale = tf.add(tf.tensor(values([d], 12), [d]), 1);
+          const bias = tf.tensor(values([d], 13), [d]);
+          const w = tf.tensor(values(shape, 14), shape);
+          const y = layerNorm(x, scale, bias, 1e-6);
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(layerNorm(a, b, c, 1e-6), w)))([x, scale, bias]);
+          return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+      await selectBackend('cpu');
+      const want = run();
+      await selectBackend('wasm');
+      expect(tf.tidy(() => layerNormFits(tf.ones(shape), tf.ones([d]), tf.ones([d])))).toBe(true);
+      const before = tf.memory().numTensors;
+      const got = run();
+      expect(tf.memory().numTensors).toBe(before);
+      got.forEach((g, i) => expectClose(g, want[i]!));
+    });
+  }
+
+  it('keeps the tensor ops where the SIMD kernel does not fit', async () => {
+    await selectBackend('wasm');
+    const fits = (x: number[], d: number) => tf.tidy(() => layerNormFits(tf.ones(x), tf.ones([d]), tf.ones([d])));
+    expect(fits([4, 10], 10)).toBe(false); // 10 is not a multiple of 4
+    expect(fits([8], 8)).toBe(false); // one row, rank 1
+    expect(fits([4, 8], 4)).toBe(false); // scale does not match
   });
 });
