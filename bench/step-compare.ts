@@ -1,7 +1,7 @@
 // Old/new training-step ratio: bench/step-profile.ts run in this tree and in another
 // (a git ref exported to a temporary folder, or a folder given), alternately, one
 // process per measurement, so both see the same machine load.
-// Run: node bin/run-ts.mjs bench/step-compare.ts --ref main [--rounds 5] [--steps 8] [--case soft|dense]
+// Run: node bin/run-ts.mjs bench/step-compare.ts --ref main [--rounds 5] [--steps 8] [--case soft|dense] [--threads N]
 //      node bin/run-ts.mjs bench/step-compare.ts --baseline /path/to/other/tree
 // The other tree gets this tree's bench/step-profile.ts if it has none.
 import { execFileSync } from 'node:child_process';
@@ -27,8 +27,9 @@ function exportRef(ref: string): string {
   return dir;
 }
 
-function runProfile(tree: string, name: string, steps: number, out: string): StepProfile {
-  execFileSync(process.execPath, ['bin/run-ts.mjs', 'bench/step-profile.ts', '--case', name, '--steps', String(steps), '--json', out], {
+function runProfile(tree: string, name: string, steps: number, out: string, threads?: string): StepProfile {
+  const extra = threads ? ['--threads', threads] : [];
+  execFileSync(process.execPath, ['bin/run-ts.mjs', 'bench/step-profile.ts', '--case', name, '--steps', String(steps), '--json', out, ...extra], {
     cwd: tree,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   const given = get('--baseline');
   if (!ref && !given) throw new Error('step-compare: give --ref GIT_REF (e.g. main) or --baseline DIR');
   const baseline = given ?? exportRef(ref!);
-  if (!existsSync(join(baseline, 'bench/step-profile.ts'))) copyFileSync(join(ROOT, 'bench/step-profile.ts'), join(baseline, 'bench/step-profile.ts'));
+  // The baseline measures with this tree's bench script (the same phases and counting).
+  if (!given || !existsSync(join(baseline, 'bench/step-profile.ts'))) copyFileSync(join(ROOT, 'bench/step-profile.ts'), join(baseline, 'bench/step-profile.ts'));
   const scratch = mkdtempSync(join(tmpdir(), 'moec-step-json-'));
   const load0 = loadavg()[0]!;
   try {
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
         // Alternate which tree goes first, so neither always runs right after the other's start-up.
         const order = r % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
         for (const which of order) {
-          const p = runProfile(which === 'old' ? baseline : ROOT, name, steps, join(scratch, `${which}.json`));
+          const p = runProfile(which === 'old' ? baseline : ROOT, name, steps, join(scratch, `${which}.json`), get('--threads'));
           (which === 'old' ? old : now).push(p);
         }
         const [o, n] = [old[r]!, now[r]!];
