@@ -36,7 +36,10 @@ from the same weights (parameter counts, inference logits, the first training
 losses), then times training steps and inference side by side in interleaved
 rounds: moec (tfjs) and PyTorch CPU at 1 thread and at all cores.
 
-  --cases a,b      cases to run (default: all): mnist_soft, mnist_dense, cifar_soft16
+  --cases a,b      cases to run (default: mnist_soft, mnist_dense, cifar_soft16);
+                   'routers' = router_<kind> for every other router kind: the README
+                   example with that router, to check the interpreter (e.g.
+                   router_softmax_token_choice, router_sinkhorn_expert_choice)
   --rounds N       interleaved rounds, medians reported (default ${DEFAULTS.rounds})
   --steps N        training steps per engine per round (default ${DEFAULTS.steps})
   --infer-reps N   inference calls per engine per round (default ${DEFAULTS.inferReps})
@@ -70,7 +73,17 @@ export function parseThreads(text: string, cores: number): number[] {
   return [...new Set(counts)].sort((a, b) => a - b);
 }
 
-export function parseTorchBenchArgs(argv: readonly string[], known: { cases: readonly string[]; cores: number }): TorchBenchOptions {
+export interface KnownCases {
+  /** Every case name. */
+  readonly cases: readonly string[];
+  /** Those run without --cases. */
+  readonly defaults: readonly string[];
+  /** What `--cases routers` stands for. */
+  readonly routers: readonly string[];
+  readonly cores: number;
+}
+
+export function parseTorchBenchArgs(argv: readonly string[], known: KnownCases): TorchBenchOptions {
   const values = new Map<string, string | undefined>();
   const flags = new Set<string>();
   const takesValue = new Set(['--cases', '--rounds', '--steps', '--infer-reps', '--threads', '--check-steps', '--json', '--venv', '--python', '--backend']);
@@ -90,7 +103,15 @@ export function parseTorchBenchArgs(argv: readonly string[], known: { cases: rea
   const quick = flags.has('--quick');
   const get = (flag: string) => values.get(flag);
   const int = (flag: string, fallback: number) => (values.has(flag) ? positiveInt(flag, get(flag)) : fallback);
-  const cases = values.has('--cases') ? (get('--cases') ?? '').split(',').map((c) => c.trim()).filter(Boolean) : quick ? known.cases.filter((c) => c.startsWith('mnist')) : [...known.cases];
+  const cases = values.has('--cases')
+    ? (get('--cases') ?? '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean)
+        .flatMap((c) => (c === 'routers' ? known.routers : [c]))
+    : quick
+      ? known.defaults.filter((c) => c.startsWith('mnist'))
+      : [...known.defaults];
   if (cases.length === 0) throw new UsageError('--cases expects case names, e.g. --cases mnist_soft,cifar_soft16');
   for (const c of cases) if (!known.cases.includes(c)) throw new UsageError(`unknown case ${JSON.stringify(c)} (one of ${known.cases.join(', ')})`);
   const threadsText = get('--threads');

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, CASE_NAMES, compileCase, learningRates, type CompiledCase } from './cases.ts';
+import { CASES, CASE_NAMES, DEFAULT_CASES, ROUTER_CASES, compileCase, learningRates, type CompiledCase } from './cases.ts';
 import { parseTorchBenchArgs, USAGE, UsageError, type TorchBenchOptions } from './args.ts';
 import { ensureVenv, VenvError } from './venv.ts';
 import { JsonLineWorker, WorkerError, type Reply } from './protocol.ts';
@@ -161,7 +161,7 @@ const indent = (text: string) => text.split('\n').map((l) => `  ${l}`).join('\n'
 
 async function main(argv: readonly string[]): Promise<number> {
   const cores = availableParallelism();
-  const options = parseTorchBenchArgs(argv, { cases: CASE_NAMES, cores });
+  const options = parseTorchBenchArgs(argv, { cases: CASE_NAMES, defaults: DEFAULT_CASES, routers: ROUTER_CASES, cores });
   if (options.help) {
     say(USAGE);
     return 0;

@@ -8,14 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseTorchBenchArgs, parseThreads, UsageError } from '../../bench/torch/args.ts';
-import { CASES, CASE_NAMES, compileCase, denseTwinText, learningRates, trainBlockSteps } from '../../bench/torch/cases.ts';
+import { CASES, CASE_NAMES, DEFAULT_CASES, ROUTER_CASES, compileCase, denseTwinText, learningRates, trainBlockSteps, withRouterText } from '../../bench/torch/cases.ts';
 import { activeRandomOps, batchArrays, compareLogits, compareLosses, compareParameterCounts, HANDOFF_FILES, writeHandoffGraph } from '../../bench/torch/handoff.ts';
 import { isReplyLine, JsonLineWorker, parseReply, WorkerError } from '../../bench/torch/protocol.ts';
 import { compareEngines, formatComparison } from '../../bench/torch/report.ts';
 import { loadGraphFile } from '../../compiler/graph/schema.ts';
 import { parameterCount } from '../../runtime/train/summary.ts';
 
-const known = { cases: CASE_NAMES, cores: 8 };
+const known = { cases: CASE_NAMES, defaults: DEFAULT_CASES, routers: ROUTER_CASES, cores: 8 };
 const compiled = new Map(CASES.map((c) => [c.name, compileCase(c)]));
 
 describe('bench:torch options', () => {
@@ -32,6 +32,7 @@ describe('bench:torch options', () => {
     expect(o).toMatchObject({ cases: ['cifar_soft16'], rounds: 7, threads: [1, 2], threadsExplicit: true, profile: true });
     expect(parseTorchBenchArgs(['--quick'], known)).toMatchObject({ cases: ['mnist_soft', 'mnist_dense'], rounds: 2, steps: 1, inferReps: 1 });
     expect(parseThreads('1,all', 16)).toEqual([1, 16]);
+    expect(parseTorchBenchArgs(['--cases', 'mnist_soft,routers'], known).cases).toEqual(['mnist_soft', ...ROUTER_CASES]);
   });
 
   it('refuses bad options with a message naming them', () => {
@@ -69,13 +70,21 @@ describe('bench:torch cases', () => {
     expect(learningRates(soft.train.optimizer, soft.train.schedule, 0, 3, soft.totalSteps)).toEqual([5e-5, 1e-4, 1.5e-4].map((x) => expect.closeTo(x, 12)));
   });
 
+  it('cover every router kind on the README example\'s shapes', () => {
+    expect(ROUTER_CASES.length).toBeGreaterThanOrEqual(6);
+    const routers = new Set(ROUTER_CASES.map((name) => compiled.get(name)!.graph.blocks.at(-1)!.router));
+    expect(routers.size).toBe(ROUTER_CASES.length);
+    expect(routers.has('soft_moe')).toBe(false); // that one is mnist_soft
+    expect(withRouterText('  blocks last 2: moe(soft(experts: 8, slots: 2)) # x\n', 'token_choice(experts: 8, k: 1)')).toBe('  blocks last 2: moe(token_choice(experts: 8, k: 1))\n');
+  });
+
   it('the dense twin needs the MoE rule it removes', () => {
     expect(denseTwinText('model m {\n  blocks all: dense\n  blocks last 2: moe(soft(experts: 8, slots: 2))\n}\n')).toBe('model m {\n  blocks all: dense\n}\n');
     expect(() => denseTwinText('model m { width: 8 }')).toThrow(/no `blocks last N: moe/);
   });
 
-  it('have no random op active in training (so the losses must agree)', () => {
-    for (const c of compiled.values()) expect(activeRandomOps(c.graph)).toEqual([]);
+  it('the issue\'s cases have no random op active in training (so the losses must agree)', () => {
+    for (const name of DEFAULT_CASES) expect(activeRandomOps(compiled.get(name)!.graph)).toEqual([]);
   });
 
   it('use only op kinds the PyTorch interpreter has a kernel for (bench/torch/moec_torch/ops.py)', () => {
