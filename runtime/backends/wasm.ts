@@ -122,6 +122,8 @@ export const wasm = {
   kernels: {
     ...hostSolverKernels,
     batch_matmul: ([a, b], attrs) => loopingBatchMatMul(a, b, attrs.transposeA === true, attrs.transposeB === true),
+    // the experts' products are batched products too: the same choice of SIMD kernel or loop
+    expert_matmul: ([x, w]) => loopingBatchMatMul(x, w),
   },
   heapBytes: () => (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength,
   autoRank: 2,

@@ -2,13 +2,13 @@
 // tfjs's BatchMatMul runs at about 2 GFLOP/s and its gradient uses the slower
 // transpose flags (tfjs-facts.md §2.1), while a flag-free 2-D matMul runs at 20-30
 // GFLOP/s. So on wasm a 3-D product is a loop of fast 2-D products (explicit
-// transposes first; gradients through unstack/stack and the fast matMul's own).
+// transposes first; one gradient for the loop: products.ts loopedProduct).
 // Measured (bench/batched-matmul.ts, fwd+bwd, 2 cores): 2-6× faster on the ViT-S and
 // MNIST attention and dispatch shapes; the copy-free Unpack (wasm-slice.ts) is what
 // makes the loop cheap. The wasm profile binds `loopingBatchMatMul` (runtime/backends/wasm.ts);
 // other backends keep tf.matMul.
 import * as tf from '@tensorflow/tfjs';
-import { fastMatMul } from './products.ts';
+import { loopedProduct } from './products.ts';
 import { smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits } from './wasm-small-bmm.ts';
 
 /** Largest batch count looped (measured up to 192; beyond that the native op is kept). */
@@ -19,9 +19,7 @@ export function loopedBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false
   if (a.shape.length !== 3 || b.shape.length !== 3) throw new Error(`loopedBatchMatMul needs 3-D operands, got [${a.shape}] and [${b.shape}]`);
   const left = transposeA ? tf.transpose(a, [0, 2, 1]) : a;
   const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b;
-  const as = tf.unstack(left);
-  const bs = tf.unstack(right);
-  return tf.stack(as.map((x, i) => fastMatMul(x, bs[i]!)));
+  return loopedProduct(left, right);
 }
 
 /**
@@ -40,13 +38,36 @@ export function loopsFor(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpo
   return m * k * n >= LOOP_MIN_ENTRY_FLOPS;
 }
 
+/** Entries with at most this many rows always take the SIMD kernel (it reads the right operand once per row; XNNPACK packs it first). */
+export const SIMD_MAX_ROWS = 16;
+/** Otherwise the SIMD kernel needs the right operand of an entry to stay in cache (floats)… */
+export const SIMD_MAX_RIGHT = 64 * 1024;
+/** …and an entry of at most this many multiply-adds. */
+export const SIMD_MAX_ENTRY_FLOPS = 2_000_000;
+
 /**
- * The wasm batched product: the loop of fast 2-D products where `loopsFor` says it is
- * faster; below that the SIMD kernel of wasm-small-bmm.ts where the shapes fit it (5–8×
- * tfjs's BatchMatMul on the README example's attention and dispatch shapes); else tf.matMul.
+ * Whether the SIMD kernel beats the loop of XNNPACK products for entries [m,k]·[k,n]
+ * (forward + backward, measured on wasm at 1 and 2 threads; the loop is slower at 2
+ * threads than at 1 on these sizes): SIMD/loop 0.47× at 64³ (48 entries), 0.26× at
+ * [16,64]·[64,192], 0.80× at [128,128]·[128,64], 0.88× at [16,192]·[192,768]; the loop
+ * wins at [196,64]·[64,196] (SIMD 1.1×), [64,192]·[192,768] (1.33×), [192,196]·[196,384] (1.5×).
+ */
+export function simdPreferred(m: number, k: number, n: number): boolean {
+  return m <= SIMD_MAX_ROWS || (k * n <= SIMD_MAX_RIGHT && m * k * n <= SIMD_MAX_ENTRY_FLOPS);
+}
+
+/**
+ * The wasm batched product: the SIMD kernel of wasm-small-bmm.ts where the shapes fit it
+ * and `simdPreferred` says it is faster (5–8× tfjs's BatchMatMul on the README example's
+ * attention and dispatch shapes); else the loop of fast 2-D products where `loopsFor`
+ * says it is faster; else tf.matMul.
  */
 export function loopingBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  if (smallBatchMatMulFits(a, b, transposeA, transposeB) && smallBatchMatMulAvailable()) {
+    const [m, k] = transposeA ? [a.shape[2]!, a.shape[1]!] : [a.shape[1]!, a.shape[2]!];
+    const n = transposeB ? b.shape[1]! : b.shape[2]!;
+    if (simdPreferred(m, k, n) || !loopsFor(a, b, transposeA, transposeB)) return smallBatchMatMul(a, b, transposeA, transposeB);
+  }
   if (loopsFor(a, b, transposeA, transposeB)) return loopedBatchMatMul(a, b, transposeA, transposeB);
-  if (smallBatchMatMulFits(a, b, transposeA, transposeB) && smallBatchMatMulAvailable()) return smallBatchMatMul(a, b, transposeA, transposeB);
   return tf.matMul(a, b, transposeA, transposeB);
 }

@@ -79,10 +79,35 @@ const broadcastAdd = tf.customGrad((xIn, bIn) => {
   return { value: tf.add(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumLeading(dy, shape)] };
 }) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/** Whether `small` is [E,1,H] on `big` [E,N,H] (N > 1): a per-expert bias on the experts' rows. */
+function isPerEntryRow(big: readonly number[], small: readonly number[]): boolean {
+  return big.length === 3 && small.length === 3 && small[1] === 1 && big[1]! > 1 && small[0] === big[0] && small[2] === big[2];
+}
+
+/**
+ * Σ over the rows of each entry of dy [E,N,H], giving [E,1,H]: per entry the
+ * leading-axis sum (sumLeading; tfjs would reduce the middle axis as a Transpose
+ * then a Sum). The entries are copy-free slices on wasm.
+ */
+export function sumRowsPerEntry(dy: tf.Tensor): tf.Tensor {
+  const [E, , H] = dy.shape as [number, number, number];
+  if (!sumLeadingFits(dy, [H])) return tf.sum(dy, 1, true);
+  return tf.reshape(tf.stack(tf.unstack(dy).map((g) => simdSumLeading(g, [H]))), [E, 1, H]);
+}
+
+/** x [E,N,H] + b [E,1,H]; b's gradient is the per-entry row sum (sumRowsPerEntry). */
+const perEntryRowAdd = tf.customGrad((xIn, bIn) => {
+  const x = xIn as tf.Tensor;
+  const bias = bIn as tf.Tensor;
+  return { value: tf.add(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumRowsPerEntry(dy)] };
+}) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
 function add(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.dtype === 'float32' && b.dtype === 'float32') {
     if (isTrailing(a.shape, b.shape)) return broadcastAdd(a, b);
     if (isTrailing(b.shape, a.shape)) return broadcastAdd(b, a);
+    if (isPerEntryRow(a.shape, b.shape)) return perEntryRowAdd(a, b);
+    if (isPerEntryRow(b.shape, a.shape)) return perEntryRowAdd(b, a);
   }
   return tf.add(a, b);
 }
