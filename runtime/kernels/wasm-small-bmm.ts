@@ -10,84 +10,10 @@
 // gradient), with the transposes the backward pass needs done by wasm's Transpose.
 // Results differ from tfjs's BatchMatMul only by float32 summation order.
 import * as tf from '@tensorflow/tfjs';
+import { F32, hsum, I32, next, offsetOf, op, rowLoop, simdOn, uleb, V128, vec, type SimdFunction, type WasmBackendInternals } from './wasm-simd.ts';
 
 export const SMALL_BMM_KERNEL = 'MoecSmallBatchMatMul';
 
-interface WasmBackendInternals {
-  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-// ---- a minimal WebAssembly encoder for the one function below ----
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  ltU: [0x49],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  f32Load: [0x2a, 0x02, 0x00],
-  v128Load: [0xfd, ...uleb(0x00), 0x02, 0x00],
-  v128Store: [0xfd, ...uleb(0x0b), 0x02, 0x00],
-  v128Zero: [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
-  f32x4Splat: [0xfd, ...uleb(0x13)],
-  f32x4Add: [0xfd, ...uleb(0xe4)],
-  f32x4Mul: [0xfd, ...uleb(0xe6)],
-  f32x4Sub: [0xfd, ...uleb(0xe5)],
-  lane: (i: number) => [0xfd, ...uleb(0x1f), i],
-  f32Add: [0x92],
-  f32Div: [0x95],
-  f32Sqrt: [0x91],
-  f32Store: [0x38, 0x02, 0x00],
-  f32One: [0x43, 0x00, 0x00, 0x80, 0x3f],
-};
-
-/** The four lanes of the v128 in `local` added in lane order ((l0 + l1) + l2) + l3, as an f32. */
-function hsum(local: number): number[] {
-  return [...op.get(local), ...op.lane(0), ...op.get(local), ...op.lane(1), ...op.f32Add, ...op.get(local), ...op.lane(2), ...op.f32Add, ...op.get(local), ...op.lane(3), ...op.f32Add];
-}
-
-/** A loop over a row in steps of 16 bytes: j ← 0; do { body } while ((j += 16) < limit). */
-function rowLoop(j: number, limit: number, body: number[]): number[] {
-  return [...op.i32(0), ...op.set(j), ...op.loop, ...body, ...next(j, op.i32(16), limit), ...op.end];
-}
-
-const F32 = 0x7d;
 
 /**
  * LayerNorm over rows of D floats (D % 4 = 0), forward and backward, as the kernels of
@@ -173,10 +99,6 @@ function layerNormFunctions(): { forward: number[]; backward: number[] } {
   return { forward, backward };
 }
 
-/** `local += step` then loop again while `local < limit` (both locals or a constant step). */
-function next(local: number, step: number[], limit: number): number[] {
-  return [...op.get(local), ...step, ...op.add, ...op.tee(local), ...op.get(limit), ...op.ltU, ...op.brIf(0)];
-}
 
 /**
  * bmm(a, b, c, G, M, K, nBytes, aG, aI, aP, bG, bP): for each g < G, i < M:
@@ -185,7 +107,7 @@ function next(local: number, step: number[], limit: number): number[] {
  * are contiguous (stride bP between rows, bG between entries). Products accumulate in
  * p order, four columns per SIMD lane group.
  */
-function bmmModule(shared: boolean): Uint8Array<ArrayBuffer> {
+function simdFunctions(): SimdFunction[] {
   const [A, B, C, G, M, K, NB, AG, AI, AP, BG, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [g, i, p, j, arow, ap, brow, addr, av] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
   const body = [
@@ -257,31 +179,13 @@ function bmmModule(shared: boolean): Uint8Array<ArrayBuffer> {
     ...op.end,
   ];
   const ln = layerNormFunctions();
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([
-      [0x60, ...vec(new Array(12).fill([I32])), ...vec([])],
-      [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
-      [0x60, ...vec([...new Array(8).fill([I32]), [F32], [F32]]), ...vec([])],
-      [0x60, ...vec([...new Array(9).fill([I32]), [F32]]), ...vec([])],
-    ])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(3, vec([uleb(0), uleb(1), uleb(2), uleb(3)])),
-    ...section(7, vec([
-      [...name('bmm'), 0x00, ...uleb(0)],
-      [...name('colsum'), 0x00, ...uleb(1)],
-      [...name('ln_forward'), 0x00, ...uleb(2)],
-      [...name('ln_backward'), 0x00, ...uleb(3)],
-    ])),
-    ...section(10, vec([
-      [...uleb(func.length), ...func],
-      [...uleb(colsum.length), ...colsum],
-      [...uleb(ln.forward.length), ...ln.forward],
-      [...uleb(ln.backward.length), ...ln.backward],
-    ])),
+  const i32s = (n: number) => new Array<number>(n).fill(I32);
+  return [
+    { name: 'bmm', params: i32s(12), body: func },
+    { name: 'colsum', params: i32s(4), body: [...colsum] },
+    { name: 'ln_forward', params: [...i32s(8), F32, F32], body: ln.forward },
+    { name: 'ln_backward', params: [...i32s(9), F32], body: ln.backward },
   ];
-  return new Uint8Array(bytes);
 }
 
 type BmmFn = (a: number, b: number, c: number, G: number, M: number, K: number, nBytes: number, aG: number, aI: number, aP: number, bG: number, bP: number) => void;
@@ -298,22 +202,8 @@ interface SimdFns {
 const instances = new WeakMap<WebAssembly.Memory, SimdFns>();
 
 /** The SIMD functions bound to the wasm backend's memory, or undefined where wasm SIMD or the memory is not reachable. */
-function simdFor(backend: Partial<WasmBackendInternals>): SimdFns | undefined {
-  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
-  if (!(memory instanceof WebAssembly.Memory)) return undefined;
-  let fn = instances.get(memory);
-  if (!fn) {
-    try {
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bmmModule(shared)), { env: { memory } });
-      const e = instance.exports;
-      fn = { bmm: e.bmm as BmmFn, colsum: e.colsum as ColsumFn, lnForward: e.ln_forward as LnForwardFn, lnBackward: e.ln_backward as LnBackwardFn };
-      instances.set(memory, fn);
-    } catch {
-      return undefined;
-    }
-  }
-  return fn;
+function simdFor(backend: unknown): SimdFns | undefined {
+  return simdOn(instances, backend, simdFunctions, (e) => ({ bmm: e.bmm as BmmFn, colsum: e.colsum as ColsumFn, lnForward: e.ln_forward as LnForwardFn, lnBackward: e.ln_backward as LnBackwardFn }));
 }
 
 interface SmallBmmAttrs {
@@ -321,11 +211,6 @@ interface SmallBmmAttrs {
   transposeA: boolean;
 }
 
-function offsetOf(backend: WasmBackendInternals, t: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error(`${SMALL_BMM_KERNEL}: tensor data not on the wasm backend`);
-  return data.memoryOffset;
-}
 
 function smallBmmKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
   const be = backend as WasmBackendInternals;

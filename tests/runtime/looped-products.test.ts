@@ -12,7 +12,7 @@ import { simdPreferred } from '../../runtime/kernels/batch-matmul.ts';
 import { SMALL_BMM_KERNEL } from '../../runtime/kernels/wasm-small-bmm.ts';
 import { elementwiseKernels, sumRowsPerEntry } from '../../runtime/kernels/elementwise.ts';
 import { wasm } from '../../runtime/backends/wasm.ts';
-import type { KernelContext } from '../../runtime/kernels/types.ts';
+import type { Kernel, KernelContext } from '../../runtime/kernels/types.ts';
 
 function values(shape: number[], seed: number): number[] {
   let s = seed;
@@ -102,7 +102,7 @@ describe('SIMD kernel or loop of XNNPACK products (batch-matmul.ts simdPreferred
     const shapes = { a: [4, 8, 32], b: [4, 32, 64] };
     const want = valueAndGrads((a, b) => tf.matMul(a, b), shapes.a, shapes.b);
     await selectBackend('wasm');
-    const kernel = wasm.kernels.expert_matmul;
+    const kernel: Kernel = wasm.kernels.expert_matmul;
     const run: Binary = (a, b) => kernel([a, b], {}, {} as KernelContext);
     const profile = await tf.profile(() => void tf.tidy(() => run(tf.ones(shapes.a), tf.ones(shapes.b))));
     expect(profile.kernelNames).toContain(SMALL_BMM_KERNEL);
