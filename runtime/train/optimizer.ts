@@ -9,6 +9,7 @@
 // Both first clip the gradients to global norm `clip` (0 = off):
 // g ← g·min(1, clip/‖g‖₂) with ‖g‖₂ over every gradient together.
 import * as tf from '@tensorflow/tfjs';
+import { adamwFits, simdAdamW } from '../kernels/wasm-adamw.ts';
 import type { OptimizerSpec } from '../../compiler/model.ts';
 
 export const ADAM_EPSILON = 1e-8;
@@ -138,6 +139,24 @@ export class Optimizer {
       if (spec.clip > 0 && gradNorm > spec.clip) g = tf.mul(g, tf.scalar(spec.clip / gradNorm));
       const flatParams = this.flatParams();
       let step: tf.Tensor;
+      if (spec.kind === 'adamw' && adamwFits([flatGrad, flatParams, ...(this.decayMask ? [this.decayMask] : [])])) {
+        // one SIMD pass instead of the 13 elementwise ops below, bit for bit the same (wasm-adamw.ts)
+        const m = this.flatSlots.get('m')!;
+        const v = this.flatSlots.get('v')!;
+        const [m1, v1, next] = simdAdamW(flatGrad, m, v, flatParams, this.decayMask, {
+          gradScale: spec.clip > 0 && gradNorm > spec.clip ? spec.clip / gradNorm : 1,
+          beta1: spec.b1,
+          beta2: spec.b2,
+          correction1: 1 - Math.pow(spec.b1, this.count),
+          correction2: 1 - Math.pow(spec.b2, this.count),
+          epsilon: ADAM_EPSILON,
+          lr,
+        });
+        m.assign(m1);
+        v.assign(v1);
+        this.assignParams(next);
+        return;
+      }
       if (spec.kind === 'adamw') {
         const m = this.flatSlots.get('m')!;
         const v = this.flatSlots.get('v')!;
@@ -160,14 +179,18 @@ export class Optimizer {
         step = tf.mul(u, lr);
       }
       // p ← p − step on the flat vector, then each parameter takes its slice.
-      const next = tf.sub(flatParams, step);
-      this.params.forEach((p, i) => {
-        const [offset, size] = this.ranges[i]!;
-        p.variable.assign(tf.reshape(this.params.length === 1 ? next : tf.slice(next, [offset], [size]), p.variable.shape));
-      });
+      this.assignParams(tf.sub(flatParams, step));
     });
     flatGrad.dispose();
     return { gradNorm };
+  }
+
+  /** Each parameter takes its slice of the flat vector `next` (inside the caller's tidy). */
+  private assignParams(next: tf.Tensor): void {
+    this.params.forEach((p, i) => {
+      const [offset, size] = this.ranges[i]!;
+      p.variable.assign(tf.reshape(this.params.length === 1 ? next : tf.slice(next, [offset], [size]), p.variable.shape));
+    });
   }
 
   /** The parameters, flattened and concatenated (inside the caller's tidy). */
