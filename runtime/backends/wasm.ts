@@ -11,7 +11,7 @@ import type { BackendProfile, LoadOptions, ThreadsInUse } from './profile.ts';
 import { activate, BackendError, firstLine } from './profile.ts';
 import { currentThreadEnvironment, environmentBlocker, inspectBundle, readBundle, unrefPthreads, withThreadedScripts } from './wasm-threads.ts';
 import { hostSolverKernels } from '../kernels/solvers.ts';
-import { loopingBatchMatMul } from '../kernels/batch-matmul.ts';
+import { loopingBatchMatMul, wasmMatMul } from '../kernels/batch-matmul.ts';
 import { installWasmSliceKernels } from '../kernels/wasm-slice.ts';
 
 const require = createRequire(import.meta.url);
@@ -121,6 +121,7 @@ export const wasm = {
   synchronous: true,
   kernels: {
     ...hostSolverKernels,
+    matmul: ([a, b]) => wasmMatMul(a, b),
     batch_matmul: ([a, b], attrs) => loopingBatchMatMul(a, b, attrs.transposeA === true, attrs.transposeB === true),
     // the experts' products are batched products too: the same choice of SIMD kernel or loop
     expert_matmul: ([x, w]) => loopingBatchMatMul(x, w),

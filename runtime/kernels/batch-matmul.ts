@@ -8,7 +8,7 @@
 // makes the loop cheap. The wasm profile binds `loopingBatchMatMul` (runtime/backends/wasm.ts);
 // other backends keep tf.matMul.
 import * as tf from '@tensorflow/tfjs';
-import { loopedProduct } from './products.ts';
+import { fastMatMul, loopedProduct } from './products.ts';
 import { smallBatchMatMul, smallBatchMatMulAvailable, smallBatchMatMulFits } from './wasm-small-bmm.ts';
 
 /** Largest batch count looped (measured up to 192; beyond that the native op is kept). */
@@ -38,22 +38,38 @@ export function loopsFor(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpo
   return m * k * n >= LOOP_MIN_ENTRY_FLOPS;
 }
 
-/** Entries with at most this many rows always take the SIMD kernel (it reads the right operand once per row; XNNPACK packs it first). */
+/** Entries with at most this many rows always take the SIMD kernel (it reads the right operand once per 4 rows; XNNPACK packs it first). */
 export const SIMD_MAX_ROWS = 16;
-/** Otherwise the SIMD kernel needs the right operand of an entry to stay in cache (floats)… */
-export const SIMD_MAX_RIGHT = 64 * 1024;
-/** …and an entry of at most this many multiply-adds. */
-export const SIMD_MAX_ENTRY_FLOPS = 2_000_000;
+/** A right operand of at most this many floats (256 KB) stays in cache: the SIMD kernel wins at any row count measured (up to 1,568). */
+export const SIMD_CACHED_RIGHT = 64 * 1024;
+/** Up to this many floats it still wins where XNNPACK cannot amortise its packing over many rows… */
+export const SIMD_MAX_RIGHT = 160 * 1024;
+/** …that is, up to this many rows. */
+export const SIMD_MAX_ROWS_LARGE_RIGHT = 256;
 
 /**
- * Whether the SIMD kernel beats the loop of XNNPACK products for entries [m,k]·[k,n]
- * (forward + backward, measured on wasm at 1 and 2 threads; the loop is slower at 2
- * threads than at 1 on these sizes): SIMD/loop 0.47× at 64³ (48 entries), 0.26× at
- * [16,64]·[64,192], 0.80× at [128,128]·[128,64], 0.88× at [16,192]·[192,768]; the loop
- * wins at [196,64]·[64,196] (SIMD 1.1×), [64,192]·[192,768] (1.33×), [192,196]·[196,384] (1.5×).
+ * Whether the SIMD kernel (wasm-small-bmm.ts, 4×8 register tiles) beats XNNPACK (a loop of
+ * 2-D products) for entries [m,k]·[k,n], forward + backward, measured on wasm at 1 thread
+ * (SIMD / XNNPACK): 0.34× at 64³ (48 entries), 0.25× at [16,64]·[64,192], 0.61× at
+ * [16,192]·[192,768] (16 entries), 0.69× at [196,64]·[64,196] (48), 0.64× at
+ * [64,192]·[192,768] (16), 0.78× at [192,192]·[192,768] (8), 0.61× at [1024,64]·[64,192]
+ * (2-D); XNNPACK wins at [1024,192]·[192,768] (SIMD 1.18×), [1568,192]·[192,824] (1.16×),
+ * [1568,384]·[384,1536] (1.73×).
  */
 export function simdPreferred(m: number, k: number, n: number): boolean {
-  return m <= SIMD_MAX_ROWS || (k * n <= SIMD_MAX_RIGHT && m * k * n <= SIMD_MAX_ENTRY_FLOPS);
+  const right = k * n;
+  return m <= SIMD_MAX_ROWS || right <= SIMD_CACHED_RIGHT || (right <= SIMD_MAX_RIGHT && m <= SIMD_MAX_ROWS_LARGE_RIGHT);
+}
+
+/** The wasm 2-D product: the SIMD kernel where `simdPreferred` says so (as a batch of one), else XNNPACK's (products.ts fastMatMul). */
+export function wasmMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.rank === 2 && b.rank === 2) {
+    const [m, k] = a.shape as [number, number];
+    const n = b.shape[1]!;
+    const fits = a.dtype === 'float32' && b.dtype === 'float32' && b.shape[0] === k && m % 4 === 0 && k % 4 === 0 && n % 4 === 0 && a.size > 0 && b.size > 0;
+    if (fits && simdPreferred(m, k, n) && smallBatchMatMulAvailable()) return tf.reshape(smallBatchMatMul(tf.reshape(a, [1, m, k]), tf.reshape(b, [1, k, n])), [m, n]);
+  }
+  return fastMatMul(a, b);
 }
 
 /**

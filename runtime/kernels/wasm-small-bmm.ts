@@ -100,58 +100,91 @@ function layerNormFunctions(): { forward: number[]; backward: number[] } {
 }
 
 
+const mulI32 = [0x6c];
+const gtU = [0x4b];
+const br = (depth: number) => [0x0c, ...uleb(depth)];
+const block = [0x02, 0x40];
+const ifThen = [0x04, 0x40];
+const v128LoadAt = (offset: number) => [0xfd, ...uleb(0x00), 0x02, ...uleb(offset)];
+const v128StoreAt = (offset: number) => [0xfd, ...uleb(0x0b), 0x02, ...uleb(offset)];
+
 /**
  * bmm(a, b, c, G, M, K, nBytes, aG, aI, aP, bG, bP): for each g < G, i < M:
- *   c[g,i,:] = Σ_p a[g,i,p] · b[g,p,:]   (c contiguous, rows of nBytes = 4·N, N % 4 = 0)
+ *   c[g,i,:] = Σ_p a[g,i,p] · b[g,p,:]   (c contiguous, rows of nBytes = 4·N, N % 4 = 0, M % 4 = 0)
  * a is read with strides aG/aI/aP (bytes), so it may be stored transposed; b's rows
- * are contiguous (stride bP between rows, bG between entries). Products accumulate in
- * p order, four columns per SIMD lane group.
+ * are contiguous (stride bP between rows, bG between entries). c is computed in tiles
+ * of 4 rows × 8 columns (4 × 4 at the end of a row) held in registers over the whole
+ * p loop, so each b row is loaded once per 4 rows and c is written once; products
+ * accumulate in p order from 0 (the same sums, in the same order, as one row at a time).
  */
-function simdFunctions(): SimdFunction[] {
+function bmmFunction(): number[] {
   const [A, B, C, G, M, K, NB, AG, AI, AP, BG, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [g, i, p, j, arow, ap, brow, addr, av] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [g, i, j, p, brow, crow, rowA] = [12, 13, 14, 15, 16, 17, 18];
+  const ap = (r: number) => 19 + r; // a's pointers for the tile's 4 rows: 19..22
+  const acc = (r: number, h: number) => 23 + 2 * r + h; // 23..30
+  const bv = (h: number) => 31 + h; // 31, 32
+  const splat = 33;
+  const rows = [0, 1, 2, 3];
+  // the tile of rows i..i+3, columns [j, j + 4·halves) floats (halves 1 or 2 v128s per row)
+  const tile = (halves: 1 | 2) => {
+    const hs = halves === 2 ? [0, 1] : [0];
+    return [
+      ...rows.flatMap((r) => hs.flatMap((h) => [...op.v128Zero, ...op.set(acc(r, h))])),
+      ...op.get(rowA), ...op.set(ap(0)),
+      ...[1, 2, 3].flatMap((r) => [...op.get(ap(r - 1)), ...op.get(AI), ...op.add, ...op.set(ap(r))]),
+      ...op.get(B), ...op.get(j), ...op.add, ...op.set(brow),
+      ...op.i32(0), ...op.set(p),
+      ...op.loop, // over p
+      ...hs.flatMap((h) => [...op.get(brow), ...v128LoadAt(16 * h), ...op.set(bv(h))]),
+      ...rows.flatMap((r) => [
+        ...op.get(ap(r)), ...op.f32Load, ...op.f32x4Splat, ...op.set(splat),
+        ...hs.flatMap((h) => [...op.get(acc(r, h)), ...op.get(splat), ...op.get(bv(h)), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc(r, h))]),
+        ...op.get(ap(r)), ...op.get(AP), ...op.add, ...op.set(ap(r)),
+      ]),
+      ...op.get(brow), ...op.get(BP), ...op.add, ...op.set(brow),
+      ...next(p, op.i32(1), K),
+      ...op.end,
+      ...rows.flatMap((r) => hs.flatMap((h) => [
+        ...op.get(crow), ...op.get(j), ...op.add, ...op.get(NB), ...op.i32(r), ...mulI32, ...op.add,
+        ...op.get(acc(r, h)), ...v128StoreAt(16 * h),
+      ])),
+    ];
+  };
   const body = [
     ...op.i32(0), ...op.set(g),
     ...op.loop, // over g
     ...op.i32(0), ...op.set(i),
-    ...op.get(A), ...op.set(arow),
-    ...op.loop, // over i
-    // c row ← 0
+    ...op.get(A), ...op.set(rowA),
+    ...op.get(C), ...op.set(crow),
+    ...op.loop, // over blocks of 4 rows
     ...op.i32(0), ...op.set(j),
-    ...op.loop,
-    ...op.get(C), ...op.get(j), ...op.add, ...op.v128Zero, ...op.v128Store,
-    ...next(j, op.i32(16), NB),
+    ...block,
+    ...op.loop, // 8-column tiles while they fit
+    ...op.get(j), ...op.i32(32), ...op.add, ...op.get(NB), ...gtU, ...op.brIf(1),
+    ...tile(2),
+    ...op.get(j), ...op.i32(32), ...op.add, ...op.set(j),
+    ...br(0),
     ...op.end,
-    ...op.get(arow), ...op.set(ap),
-    ...op.get(B), ...op.set(brow),
-    ...op.i32(0), ...op.set(p),
-    ...op.loop, // over p
-    ...op.get(ap), ...op.f32Load, ...op.f32x4Splat, ...op.set(av),
-    ...op.i32(0), ...op.set(j),
-    ...op.loop, // over the row, 4 floats at a time
-    ...op.get(C), ...op.get(j), ...op.add, ...op.tee(addr),
-    ...op.get(addr), ...op.v128Load,
-    ...op.get(av), ...op.get(brow), ...op.get(j), ...op.add, ...op.v128Load, ...op.f32x4Mul,
-    ...op.f32x4Add,
-    ...op.v128Store,
-    ...next(j, op.i32(16), NB),
     ...op.end,
-    ...op.get(ap), ...op.get(AP), ...op.add, ...op.set(ap),
-    ...op.get(brow), ...op.get(BP), ...op.add, ...op.set(brow),
-    ...next(p, op.i32(1), K),
+    ...op.get(j), ...op.get(NB), ...op.ltU, ...ifThen, // a last 4-column tile
+    ...tile(1),
     ...op.end,
-    ...op.get(C), ...op.get(NB), ...op.add, ...op.set(C),
-    ...op.get(arow), ...op.get(AI), ...op.add, ...op.set(arow),
-    ...next(i, op.i32(1), M),
+    ...op.get(rowA), ...op.get(AI), ...op.i32(4), ...mulI32, ...op.add, ...op.set(rowA),
+    ...op.get(crow), ...op.get(NB), ...op.i32(4), ...mulI32, ...op.add, ...op.set(crow),
+    ...next(i, op.i32(4), M),
     ...op.end,
+    ...op.get(crow), ...op.set(C), // the next entry's c follows this one's
     ...op.get(A), ...op.get(AG), ...op.add, ...op.set(A),
     ...op.get(B), ...op.get(BG), ...op.add, ...op.set(B),
     ...next(g, op.i32(1), G),
     ...op.end,
     ...op.end,
   ];
-  const locals = vec([[...uleb(8), I32], [...uleb(1), V128]]);
-  const func = [...locals, ...body];
+  return [...vec([[...uleb(11), I32], [...uleb(11), V128]]), ...body];
+}
+
+function simdFunctions(): SimdFunction[] {
+  const func = bmmFunction();
   // colsum(src, dst, R, nBytes): dst[:] = Σ_r src[r,:] (rows of nBytes = 4·N, N % 4 = 0), rows added in order.
   const [S, D, R, CB] = [0, 1, 2, 3];
   const [r, cj, caddr] = [4, 5, 6];

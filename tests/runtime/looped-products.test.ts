@@ -1,6 +1,6 @@
 // The looped batched product with one gradient for the loop (kernels/products.ts
 // loopedProduct, what expert_matmul and the larger batched products run), the choice
-// between it and the SIMD kernel (batch-matmul.ts simdPreferred), and the per-expert
+// between it and the SIMD kernel (batch-matmul.ts simdPreferred, wasmMatMul), and the per-expert
 // bias gradient (elementwise.ts sumRowsPerEntry), against tf.matMul / tf.add with
 // tfjs's own gradients on the cpu backend. Tolerance 1e-5 relative to the largest
 // value (float32, sums in another order).
@@ -88,13 +88,16 @@ describe('the looped batched product (one gradient for the loop)', () => {
 });
 
 describe('SIMD kernel or loop of XNNPACK products (batch-matmul.ts simdPreferred)', () => {
-  it('takes the SIMD kernel for few rows or small entries, the loop for large ones', () => {
+  it('takes the SIMD kernel for few rows or a right operand that stays in cache, XNNPACK for large products', () => {
     expect(simdPreferred(64, 64, 64)).toBe(true); // attention of 64 tokens
     expect(simdPreferred(16, 192, 768)).toBe(true); // an expert with 16 slot rows
     expect(simdPreferred(128, 128, 64)).toBe(true); // the README example's experts
-    expect(simdPreferred(196, 64, 196)).toBe(false); // ViT-S attention
-    expect(simdPreferred(64, 192, 768)).toBe(false); // the right operand leaves the cache
-    expect(simdPreferred(192, 196, 384)).toBe(false); // ViT-S Soft MoE dispatch
+    expect(simdPreferred(1024, 64, 192)).toBe(true); // the README example's q/k/v projection (2-D)
+    expect(simdPreferred(196, 64, 196)).toBe(true); // ViT-S attention
+    expect(simdPreferred(192, 192, 768)).toBe(true); // MNIST-Ti experts, 8 × 24 slots
+    expect(simdPreferred(1024, 192, 768)).toBe(false); // a dense MLP of width 192: XNNPACK amortises its packing
+    expect(simdPreferred(1568, 384, 1536)).toBe(false); // ViT-S MLP
+    expect(simdPreferred(512, 384, 1536)).toBe(false); // the right operand leaves the cache
   });
 
   it("is what wasm's expert_matmul runs for an expert with few rows, with tf.matMul's values", async () => {
@@ -134,4 +137,21 @@ describe('the per-expert bias [E,1,H] on [E,N,H] (elementwise.ts add)', () => {
     const got = tf.tidy(() => sumRowsPerEntry(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 10, 20, 30, 40, 50, 60, 70, 80], [2, 2, 4])).arraySync());
     expect(got).toEqual([[[6, 8, 10, 12]], [[60, 80, 100, 120]]]);
   });
+});
+
+describe("the wasm 2-D product (batch-matmul.ts wasmMatMul)", () => {
+  for (const [m, k, n] of [[32, 16, 24], [6, 8, 12], [64, 128, 256]] as const) {
+    it(`gives tf.matMul's values and gradients: [${m},${k}]·[${k},${n}]${m % 4 ? ' (XNNPACK: rows not a multiple of 4)' : ''}`, async () => {
+      await selectBackend('cpu');
+      const want = valueAndGrads((a, b) => tf.matMul(a, b), [m, k], [k, n]);
+      await selectBackend('wasm');
+      const kernel: Kernel = wasm.kernels.matmul;
+      const run: Binary = (a, b) => kernel([a, b], {}, {} as KernelContext);
+      const profile = await tf.profile(() => void tf.tidy(() => run(tf.ones([m, k]), tf.ones([k, n]))));
+      expect(profile.kernelNames.includes(SMALL_BMM_KERNEL)).toBe(m % 4 === 0);
+      const before = tf.memory().numTensors;
+      valueAndGrads(run, [m, k], [k, n]).forEach((g, i) => expectClose(g, want[i]!));
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
 });
