@@ -61,13 +61,13 @@ export function simdPreferred(m: number, k: number, n: number): boolean {
   return m <= SIMD_MAX_ROWS || right <= SIMD_CACHED_RIGHT || (right <= SIMD_MAX_RIGHT && m <= SIMD_MAX_ROWS_LARGE_RIGHT);
 }
 
-/** The wasm 2-D product: the SIMD kernel where `simdPreferred` says so (as a batch of one), else XNNPACK's (products.ts fastMatMul). */
+/** The wasm 2-D product: the SIMD kernel where `simdPreferred` says so (it takes 2-D operands as one entry), else XNNPACK's (products.ts fastMatMul). */
 export function wasmMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.rank === 2 && b.rank === 2) {
     const [m, k] = a.shape as [number, number];
     const n = b.shape[1]!;
     const fits = a.dtype === 'float32' && b.dtype === 'float32' && b.shape[0] === k && m % 4 === 0 && k % 4 === 0 && n % 4 === 0 && a.size > 0 && b.size > 0;
-    if (fits && simdPreferred(m, k, n) && smallBatchMatMulAvailable()) return tf.reshape(smallBatchMatMul(tf.reshape(a, [1, m, k]), tf.reshape(b, [1, k, n])), [m, n]);
+    if (fits && simdPreferred(m, k, n) && smallBatchMatMulAvailable()) return smallBatchMatMul(a, b);
   }
   return fastMatMul(a, b);
 }

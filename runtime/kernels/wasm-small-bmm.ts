@@ -250,19 +250,20 @@ function smallBmmKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfo
   const a = inputs.a as tf.TensorInfo;
   const b = inputs.b as tf.TensorInfo;
   const transposeA = (attrs as unknown as SmallBmmAttrs).transposeA;
-  const [G, ra, ca] = a.shape as [number, number, number];
-  const [, K, N] = b.shape as [number, number, number];
+  // [G,m,k]·[G,k,n], or a 2-D product as one entry (no reshapes around it: each is a kernel call)
+  const [G, ra, ca] = (a.shape.length === 2 ? [1, ...a.shape] : a.shape) as [number, number, number];
+  const [, K, N] = (b.shape.length === 2 ? [1, ...b.shape] : b.shape) as [number, number, number];
   const M = transposeA ? ca : ra;
   const fn = simdFor(be)?.bmm;
   if (!fn) throw new Error(`${SMALL_BMM_KERNEL}: wasm SIMD is not available`);
-  const out = be.makeOutput([G, M, N], 'float32');
+  const out = be.makeOutput(a.shape.length === 2 ? [M, N] : [G, M, N], 'float32');
   // strides of a[g,i,p] in bytes: stored [G,M,K] or, transposed, [G,K,M]
   const [aI, aP] = transposeA ? [4, 4 * M] : [4 * K, 4];
   fn(offsetOf(be, a), offsetOf(be, b), offsetOf(be, out), G, M, K, 4 * N, 4 * M * K, aI, aP, 4 * K * N, 4 * N);
   return out;
 }
 
-const swap = (t: tf.Tensor): tf.Tensor => tf.transpose(t, [0, 2, 1]);
+const swap = (t: tf.Tensor): tf.Tensor => tf.transpose(t, t.rank === 2 ? [1, 0] : [0, 2, 1]);
 
 function runKernel(a: tf.Tensor, b: tf.Tensor, transposeA: boolean): tf.Tensor {
   return tf.engine().runKernel(SMALL_BMM_KERNEL, { a, b }, { transposeA } as unknown as tf.NamedAttrMap) as tf.Tensor;
@@ -310,7 +311,7 @@ export function smallBatchMatMulFits(a: tf.Tensor, b: tf.Tensor, transposeA: boo
   return k === k2 && m % 4 === 0 && k % 4 === 0 && n % 4 === 0 && a.size > 0 && b.size > 0;
 }
 
-/** [G,m,k]·[G,k,n] (optional transposes of the last two axes) through the SIMD kernel; check smallBatchMatMulFits first. */
+/** [G,m,k]·[G,k,n] (optional transposes of the last two axes; 2-D operands are one entry) through the SIMD kernel; check smallBatchMatMulFits (or, 2-D, the same conditions) first. */
 export function smallBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
   return runKernel(a, transposeB ? swap(b) : b, transposeA);
 }
