@@ -12,6 +12,7 @@
 // shares the input's data and counts a reference, as tfjs's cpu backend and wasm's own
 // Reshape do.
 import * as tf from '@tensorflow/tfjs';
+import { I32, next, offsetOf, op, simdOn, uleb, vec, type SimdFunction, type WasmBackendInternals } from './wasm-simd.ts';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -29,6 +30,40 @@ interface RefCounting {
 let original: { slice?: tf.KernelFunc; unpack?: tf.KernelFunc; identity?: tf.KernelFunc } = {};
 let installed = false;
 
+// copy_rows(src, dst, rows, rowBytes, srcStride, dstStride): `rows` memory.copy calls of rowBytes.
+function copyRowsFunction(): SimdFunction {
+  const [SRC, DST, ROWS, RB, SS, DS] = [0, 1, 2, 3, 4, 5];
+  const r = 6;
+  const memoryCopy = [0xfc, ...uleb(10), 0x00, 0x00];
+  const body = [
+    ...vec([[...uleb(1), I32]]),
+    0x02, 0x40, ...op.get(ROWS), 0x45, ...op.brIf(0), // nothing to do for 0 rows
+    ...op.i32(0), ...op.set(r),
+    ...op.loop,
+    ...op.get(DST), ...op.get(SRC), ...op.get(RB), ...memoryCopy,
+    ...op.get(SRC), ...op.get(SS), ...op.add, ...op.set(SRC),
+    ...op.get(DST), ...op.get(DS), ...op.add, ...op.set(DST),
+    ...next(r, op.i32(1), ROWS),
+    ...op.end,
+    ...op.end,
+    ...op.end,
+  ];
+  return { name: 'copy_rows', params: [I32, I32, I32, I32, I32, I32], body };
+}
+
+type CopyRowsFn = (src: number, dst: number, rows: number, rowBytes: number, srcStride: number, dstStride: number) => void;
+const copyInstances = new WeakMap<WebAssembly.Memory, CopyRowsFn>();
+
+/** out ← `rows` runs of `run` elements of x, the first at element `start`, one every `stride`; false where wasm cannot run it. */
+function copyRows(backend: WasmBackendLike, x: tf.TensorInfo, out: tf.TensorInfo, start: number, rows: number, run: number, stride: number): boolean {
+  const fn = simdOn(copyInstances, backend, () => [copyRowsFunction()], (e) => e.copy_rows as CopyRowsFn);
+  if (!fn) return false;
+  const be = backend as unknown as WasmBackendInternals;
+  const bytes = tf.util.bytesPerElement(x.dtype);
+  fn(offsetOf(be, x) + start * bytes, offsetOf(be, out), rows, run * bytes, stride * bytes, run * bytes);
+  return true;
+}
+
 /** Copies x[begin : begin+size] into a new output, reading x through a heap view. */
 function sliceInto(backend: WasmBackendLike, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype); // may grow the heap: take views only after it
@@ -42,9 +77,14 @@ function sliceInto(backend: WasmBackendLike, x: tf.TensorInfo, begin: number[], 
     ov.set(xv.subarray(offset, offset + total));
     return out;
   }
-  // General case: copy contiguous runs along the last axis, walking the other axes.
   const rank = x.shape.length;
   const run = size[rank - 1]!;
+  // Runs along the last axis at one stride (every axis between the first and the last
+  // whole: a column block of a matrix, q/k/v out of a fused projection): one wasm call.
+  const rows = total / run;
+  const middleWhole = size.every((n, a) => a === 0 || a === rank - 1 || n === x.shape[a]);
+  if (rank >= 2 && middleWhole && copyRows(backend, x, out, tf.slice_util.computeFlatOffset(begin, strides), rows, run, x.shape[rank - 1]!)) return out;
+  // General case: copy contiguous runs along the last axis, walking the other axes.
   const index = new Array<number>(rank - 1).fill(0);
   for (let o = 0; o < total; o += run) {
     let src = begin[rank - 1]!;

@@ -8,6 +8,11 @@ const x = Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => (i * 7919) % 101 - 50.
 const CASES: { name: string; run: (t: tf.Tensor) => tf.Tensor }[] = [
   { name: 'outer-axis (contiguous) slice', run: (t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1]) },
   { name: 'column slice', run: (t) => tf.slice(tf.reshape(t, [6, 20]), [0, 5], [6, 7]) },
+  // runs at one stride (one wasm copy_rows call): rows and columns, a 3-D block with the middle axis whole, int32, bool
+  { name: 'row and column block', run: (t) => tf.slice(tf.reshape(t, [6, 20]), [2, 5], [3, 7]) },
+  { name: '3-D block, middle axis whole', run: (t) => tf.slice(tf.reshape(t, [2, 12, 5]), [1, 0, 1], [1, 12, 3]) },
+  { name: 'int32 column slice', run: (t) => tf.slice(tf.cast(tf.reshape(t, [12, 10]), 'int32'), [0, 3], [12, 4]) },
+  { name: 'bool column slice', run: (t) => tf.cast(tf.slice(tf.greater(tf.reshape(t, [12, 10]), 0), [1, 2], [10, 5]), 'float32') },
   { name: '4-D inner slice', run: (t) => tf.slice(t, [0, 1, 1, 2], [2, 2, 3, 2]) },
   { name: 'empty slice', run: (t) => tf.slice(t, [0, 0, 0, 0], [2, 0, 4, 5]) },
   { name: 'unstack axis 0', run: (t) => tf.stack(tf.unstack(t, 0)) },
