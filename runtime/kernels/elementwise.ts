@@ -4,6 +4,7 @@ import type { Kernel, KernelTable } from './types.ts';
 import { withoutGradient } from './no-gradient.ts';
 import { simdSumLeading, sumLeadingFits } from './wasm-small-bmm.ts';
 import { geluFits, simdGeluArg, simdGeluGrad } from './wasm-gelu.ts';
+import { biasAddFits, simdBiasAdd } from './wasm-bias.ts';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -79,13 +80,18 @@ function isTrailing(big: readonly number[], small: readonly number[]): boolean {
   return leading > 1 && small.every((d, i) => d === big[offset + i]);
 }
 
+/** x + b broadcast over rows: one SIMD pass on wasm where it fits (wasm-bias.ts), else tfjs's Add. */
+function addBias(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  return biasAddFits(x, bias) ? simdBiasAdd(x, bias) : tf.add(x, bias);
+}
+
 /** x + b for a b broadcast over x's leading axes; b's gradient is the leading-axis sum as a product (sumLeading). */
 const broadcastAdd = tf.customGrad((xIn, bIn) => {
   const x = xIn as tf.Tensor;
   const bias = bIn as tf.Tensor;
   const shape = bias.shape;
   // x's gradient is dy as a new tensor (a reshape shares the data): the tape disposes dy itself after this node.
-  return { value: tf.add(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumLeading(dy, shape)] };
+  return { value: addBias(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumLeading(dy, shape)] };
 }) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /** Whether `small` is [E,1,H] on `big` [E,N,H] (N > 1): a per-expert bias on the experts' rows. */
@@ -108,7 +114,7 @@ export function sumRowsPerEntry(dy: tf.Tensor): tf.Tensor {
 const perEntryRowAdd = tf.customGrad((xIn, bIn) => {
   const x = xIn as tf.Tensor;
   const bias = bIn as tf.Tensor;
-  return { value: tf.add(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumRowsPerEntry(dy)] };
+  return { value: addBias(x, bias), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, x.shape), sumRowsPerEntry(dy)] };
 }) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 function add(a: tf.Tensor, b: tf.Tensor): tf.Tensor {

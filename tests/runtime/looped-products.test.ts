@@ -11,6 +11,7 @@ import { inputGradient, loopedProduct } from '../../runtime/kernels/products.ts'
 import { simdPreferred } from '../../runtime/kernels/batch-matmul.ts';
 import { SMALL_BMM_KERNEL } from '../../runtime/kernels/wasm-small-bmm.ts';
 import { elementwiseKernels, sumRowsPerEntry } from '../../runtime/kernels/elementwise.ts';
+import { BIAS_ADD_KERNEL } from '../../runtime/kernels/wasm-bias.ts';
 import { wasm } from '../../runtime/backends/wasm.ts';
 import type { Kernel, KernelContext } from '../../runtime/kernels/types.ts';
 
@@ -152,6 +153,22 @@ describe("the wasm 2-D product (batch-matmul.ts wasmMatMul)", () => {
       const before = tf.memory().numTensors;
       valueAndGrads(run, [m, k], [k, n]).forEach((g, i) => expectClose(g, want[i]!));
       expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});
+
+describe('bias adds on wasm as one SIMD pass (wasm-bias.ts)', () => {
+  const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+  const add: Binary = (a, b) => elementwiseKernels.add!([a, b], {}, {} as KernelContext);
+  for (const [x, b] of [[[33, 8], [8]], [[2, 3, 4], [4]], [[3, 5, 8], [3, 1, 8]], [[6, 6], [6]]] as const) {
+    it(`equals tf.add bit for bit: [${x}] + [${b}]${x[x.length - 1]! % 4 ? ' (tfjs: not a multiple of 4)' : ''}`, async () => {
+      await selectBackend('wasm');
+      const [xs, bs] = [tf.tensor(values([...x], 8), [...x]), tf.tensor(values([...b], 9), [...b])];
+      const profile = await tf.profile(() => void tf.tidy(() => add(xs, bs)));
+      expect(profile.kernelNames.includes(BIAS_ADD_KERNEL)).toBe(x[x.length - 1]! % 4 === 0);
+      const [got, want] = tf.tidy(() => [bits(add(xs, bs)), bits(tf.add(xs, bs))]);
+      expect(got).toEqual(want);
+      tf.dispose([xs, bs]);
     });
   }
 });
