@@ -12,6 +12,7 @@ import { activateBackend, parseBackend, parseThreads } from '../shared/backend.t
 import { backendOption, parseIntFlag, setOption, threadsOption, trainOption } from '../shared/flags.ts';
 import { compileSpec } from '../shared/session.ts';
 import { selectTrain } from '../../compiler/select.ts';
+import { costOf } from '../../compiler/cost.ts';
 import { createGraphModel } from '../../runtime/executor/graph-model.ts';
 import { loadDataset } from '../../runtime/data/index.ts';
 import { defaultAugmentation, type Augmentation } from '../../runtime/data/batches.ts';
@@ -144,7 +145,9 @@ async function prepareTraining(file: string, flags: TrainFlags, ctx: CliContext)
       ctx.stderr.write(`warning: the checkpoint was trained with batch ${st.batch} and seed ${st.seed}, this run uses batch ${spec.train.batch} and seed ${spec.train.seed}: the data order will not continue exactly\n`);
   }
 
-  const backend = await activateBackend(backendName, threads);
+  // a small model trains faster on one thread unless threads are asked for (shared/backend.ts threadsForWork)
+  const stepFlops = 3 * costOf(spec.graph).flops * spec.train.batch;
+  const backend = await activateBackend(backendName, threads, { flopsPerCall: stepFlops });
   // Refused here, before the data loads and the run folder is written.
   checkTrainingFits(spec.graph, spec.train.batch);
   const out = (s: string) => ctx.stdout.write(s + '\n');

@@ -38,10 +38,31 @@ export function describeBackend(b: BackendSelection): string {
   return `${b.name}${count}${b.threadNote ? `: ${b.threadNote}` : ''} (${b.reason})`;
 }
 
-/** Starts the backend with `threads` (parseThreads's answer; undefined: every core). A backend that cannot start is a UserError. */
-export async function activateBackend(name: BackendName, asked?: number): Promise<StartedBackend> {
+/**
+ * Below this much work per call (FLOPs of a training step: 3 × forward × batch) the
+ * wasm backend runs faster on one thread than on all cores: XNNPACK wakes its pool for
+ * every one of ~1,000 small kernels per step. Measured on 2 cores (bench/threads.ts and
+ * bench/torch/run.ts): the README example (0.9 GFLOP per step) 0.82× at 2 threads, the
+ * 16 M-parameter case (13 GFLOP) 1.2×, a ViT-S step (75 GFLOP) 1.6×.
+ */
+export const ONE_THREAD_BELOW_FLOPS = 4e9;
+
+/** The thread count to ask for when none was given: 1 for work below ONE_THREAD_BELOW_FLOPS (with why), else undefined (every core). */
+export function threadsForWork(flopsPerCall: number): { threads: number; why: string } | undefined {
+  if (flopsPerCall >= ONE_THREAD_BELOW_FLOPS) return undefined;
+  return { threads: 1, why: `${(flopsPerCall / 1e9).toPrecision(2)} GFLOP per step is too little work to share (--threads N for more)` };
+}
+
+/**
+ * Starts the backend with `threads` (parseThreads's answer; undefined: every core, or
+ * one thread where `flopsPerCall` is small: threadsForWork). A backend that cannot start is a UserError.
+ */
+export async function activateBackend(name: BackendName, asked?: number, work?: { readonly flopsPerCall: number }): Promise<StartedBackend> {
   try {
-    const b = await selectBackend(name, asked !== undefined ? { threads: asked } : {});
+    const small = asked === undefined && work ? threadsForWork(work.flopsPerCall) : undefined;
+    const threads = asked ?? small?.threads;
+    let b = await selectBackend(name, threads !== undefined ? { threads } : {});
+    if (small && b.profile.threadsInUse && !b.threadNote) b = { ...b, threadNote: small.why };
     return { label: describeBackend(b), name: b.name, threads: b.threads, selection: b };
   } catch (e) {
     if (e instanceof BackendError) throw new UserError(e.message, name === 'auto' ? undefined : 'try --backend auto (picks an available backend), wasm or cpu');

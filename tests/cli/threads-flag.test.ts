@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
+import { ONE_THREAD_BELOW_FLOPS, threadsForWork } from '../../cli/shared/backend.ts';
 
 const SPEC = `
 model tiny {
@@ -65,6 +66,18 @@ describe('--threads', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('backend wasm, 1 thread (requested with --backend wasm)');
     expect(JSON.parse(readFileSync(join(dir, 'run-wasm', 'settings.json'), 'utf8')).threads).toBe(1);
+  });
+
+  it('trains a small model on one thread when none is asked for, and says why', async () => {
+    const r = await runCli(['train', 'tiny.moe', '--backend', 'wasm', '--out', 'run-small', '--no-report'], { cwd: dir, env: { MOEC_THREADS: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/backend wasm, 1 thread: [\d.e+-]+ GFLOP per step is too little work to share \(--threads N for more\)/);
+    expect(JSON.parse(readFileSync(join(dir, 'run-small', 'settings.json'), 'utf8')).threads).toBe(1);
+  });
+
+  it('leaves every core to work above the threshold', () => {
+    expect(threadsForWork(ONE_THREAD_BELOW_FLOPS)).toBeUndefined();
+    expect(threadsForWork(0.9e9)).toEqual({ threads: 1, why: '0.90 GFLOP per step is too little work to share (--threads N for more)' });
   });
 
   it('applies to the wasm backend only: others say so and record 1', async () => {
