@@ -1,9 +1,10 @@
 // The wasm backend (XNNPACK). Only a flag-free 2-D matMul is fast on it
 // (tfjs-facts.md §2.1), so batched products loop over 2-D ones where that is faster
 // (kernels/batch-matmul.ts); Slice/Unpack are replaced by copy-free kernels
-// (kernels/wasm-slice.ts); the OT solvers run in float64 JavaScript. With more than one
-// thread it starts the package's threaded SIMD build (wasm-threads.ts), and falls back
-// to one thread, saying why, where that cannot work.
+// (kernels/wasm-slice.ts) and Transpose by a SIMD one (kernels/wasm-transpose.ts);
+// the OT solvers run in float64 JavaScript. With more than one thread it starts the
+// package's threaded SIMD build (wasm-threads.ts), and falls back to one thread,
+// saying why, where that cannot work.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { currentThreadEnvironment, environmentBlocker, inspectBundle, readBundle
 import { hostSolverKernels } from '../kernels/solvers.ts';
 import { loopingBatchMatMul, wasmMatMul } from '../kernels/batch-matmul.ts';
 import { installWasmSliceKernels } from '../kernels/wasm-slice.ts';
+import { installWasmTransposeKernel } from '../kernels/wasm-transpose.ts';
 
 const require = createRequire(import.meta.url);
 type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
@@ -116,7 +118,11 @@ export const wasm = {
   description: 'WebAssembly with XNNPACK (no native install needed; multi-threaded with --threads)',
   load,
   threadsInUse,
-  install: () => void installWasmSliceKernels(), // copy-free Slice/Unpack (docs/performance.md)
+  // copy-free Slice/Unpack, the SIMD Transpose (docs/performance.md)
+  install: () => {
+    installWasmSliceKernels();
+    installWasmTransposeKernel();
+  },
   readsSync: true,
   synchronous: true,
   kernels: {

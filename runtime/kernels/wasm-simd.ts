@@ -48,6 +48,8 @@ export const op = {
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
   add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
   ltU: [0x49],
   loop: [0x03, 0x40],
   end: [0x0b],
@@ -66,6 +68,10 @@ export const op = {
   f32Sqrt: [0x91],
   f32Store: [0x38, 0x02, 0x00],
   f32One: [0x43, 0x00, 0x00, 0x80, 0x3f],
+  i32Load: [0x28, 0x02, 0x00],
+  i32Store: [0x36, 0x02, 0x00],
+  /** i8x16.shuffle: 16 byte lanes picked from two v128 (0–15 the first, 16–31 the second). */
+  shuffle: (bytes: readonly number[]) => [0xfd, ...uleb(0x0d), ...bytes],
 };
 
 /** The four lanes of the v128 in `local` added in lane order ((l0 + l1) + l2) + l3, as an f32. */
