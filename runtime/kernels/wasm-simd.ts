@@ -1,4 +1,4 @@
-// Shared by moec's WebAssembly SIMD kernels (wasm-small-bmm.ts, wasm-adamw.ts): a
+// Shared by moec's WebAssembly SIMD kernels (wasm-small-bmm.ts, wasm-adamw.ts, wasm-transpose.ts): a
 // minimal encoder for hand-written wasm functions, and the binding of a module to the
 // memory tfjs-backend-wasm keeps its tensors in, so a kernel reads its inputs and
 // writes its outputs where tfjs keeps them, with no copy. No toolchain is needed.
